@@ -1,0 +1,84 @@
+/* cmd-result.c: jobq result: the stored output of a job, byte for byte. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "jobq.h"
+#include "util.h"
+
+static int
+print_result(struct store *st, const struct job *j)
+{
+	enum store_rc src;
+	char *buf;
+	size_t len;
+	int rc = EXIT_OK;
+
+	if (!job_state_ended(j->state)) {
+		cmd_warnx("job %lld is %s", (long long)j->id,
+		    job_state_name(j->state));
+		return EXIT_TEMPFAIL;
+	}
+	if ((src = store_get_result(st, j->id, &buf, &len)) != STORE_OK)
+		return store_failure(st, src);
+	if (write_all(STDOUT_FILENO, buf, len) < 0) {
+		cmd_warn("cannot write the result");
+		rc = EXIT_SOFTWARE;
+	}
+	free(buf);
+	if (rc == EXIT_OK && j->state != JOB_COMPLETED) {
+		cmd_warnx("job %lld %s%s%s", (long long)j->id,
+		    job_state_name(j->state), j->error ? ": " : "",
+		    j->error ? j->error : "");
+		rc = EXIT_JOBFAILED;
+	}
+	return rc;
+}
+
+int
+cmd_result(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *usage = command_usage("result");
+	struct spool sp;
+	struct store *st;
+	enum store_rc src;
+	struct job j;
+	int64_t *ids;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
+		if (!global_option(ch, optarg, usage))
+			return bad_option(ch, argv, usage);
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		return usage_error(usage);
+	if (!parse_ids(argc, argv, &ids))
+		return EXIT_USAGE;
+	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
+		free(ids);
+		return rc;
+	}
+	src = st ? store_get(st, ids[0], &j) : STORE_NOTFOUND;
+	if (src == STORE_NOTFOUND) {
+		cmd_warnx("no job %lld", (long long)ids[0]);
+		rc = EXIT_NOJOB;
+	} else if (src != STORE_OK)
+		rc = store_failure(st, src);
+	else {
+		rc = print_result(st, &j);
+		job_clear(&j);
+	}
+	free(ids);
+	if (st != NULL)
+		close_store(&sp, st);
+	else
+		spool_close(&sp);
+	return rc;
+}

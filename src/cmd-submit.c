@@ -1,0 +1,244 @@
+/* cmd-submit.c: jobq submit: validate a job and store it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common.h"
+#include "output.h"
+#include "jobq.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define DEFAULT_TIMEOUT_MS (300 * 1000)
+
+struct submit_args {
+	struct job_spec spec;
+	char **command;		/* exec job: argv, NULL-terminated */
+	const char *type;
+	const char *payload_arg;	/* NULL: {} */
+};
+
+static int
+parse_args(int argc, char **argv, struct submit_args *a)
+{
+	static const struct option longopts[] = {
+		{ "queue", required_argument, NULL, 'q' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *usage = command_usage("submit");
+	bool dashdash;
+	int ch;
+
+	a->spec.queue = "default";
+	a->spec.priority = PRIORITY_DEFAULT;
+	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
+	while ((ch = getopt_long(argc, argv, "+:q:p:t:", longopts,
+	    NULL)) != -1) {
+		if (global_option(ch, optarg, usage))
+			continue;
+		switch (ch) {
+		case 'q':
+			if (!valid_name(optarg)) {
+				cmd_warnx("bad queue name '%s': use letters, "
+				    "digits and _.- (at most %d bytes)", optarg,
+				    NAME_MAX_LEN);
+				return EXIT_USAGE;
+			}
+			a->spec.queue = optarg;
+			break;
+		case 'p':
+			if (!parse_priority(optarg, &a->spec.priority)) {
+				cmd_warnx("bad priority '%s': use critical, "
+				    "high, normal, low or 0-99", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			if (!parse_duration(optarg, &a->spec.timeout_ms)) {
+				cmd_warnx("bad timeout '%s': use %s, or 0 for "
+				    "none", optarg, DURATION_FORMS);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			return bad_option(ch, argv, usage);
+		}
+	}
+	dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	argc -= optind;
+	argv += optind;
+	if (dashdash) {
+		if (argc == 0) {
+			cmd_warnx("no command after '--'");
+			return usage_error(usage);
+		}
+		a->command = argv;
+		return EXIT_OK;
+	}
+	if (argc < 1 || argc > 2)
+		return usage_error(usage);
+	a->type = argv[0];
+	a->payload_arg = argc == 2 ? argv[1] : NULL;
+	if (!valid_name(a->type)) {
+		cmd_warnx("bad type '%s': use letters, digits and _.- "
+		    "(at most %d bytes, starting with a letter or digit)",
+		    a->type, NAME_MAX_LEN);
+		return EXIT_USAGE;
+	}
+	if (strcmp(a->type, "exec") == 0) {
+		cmd_warnx("type 'exec' is reserved: submit a command with "
+		    "'jobq submit -- COMMAND [ARG]...'");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* The payload's bytes: inline, from stdin, or from a file. */
+static int
+read_payload(const char *arg, char **buf, size_t *len)
+{
+	int fd, rc;
+
+	if (arg == NULL) {
+		*buf = xstrdup("{}");
+		*len = 2;
+		return EXIT_OK;
+	}
+	if (strcmp(arg, "-") == 0) {
+		if (read_all(STDIN_FILENO, buf, len) < 0) {
+			cmd_warn("cannot read the payload from stdin");
+			return EXIT_DATAERR;
+		}
+		return EXIT_OK;
+	}
+	if (arg[0] == '@') {
+		if ((fd = open(arg + 1, O_RDONLY | O_CLOEXEC)) < 0) {
+			cmd_warn("cannot read payload file %s", arg + 1);
+			return EXIT_DATAERR;
+		}
+		rc = read_all(fd, buf, len);
+		close(fd);
+		if (rc < 0) {
+			cmd_warn("cannot read payload file %s", arg + 1);
+			return EXIT_DATAERR;
+		}
+		return EXIT_OK;
+	}
+	*len = strlen(arg);
+	*buf = xstrdup(arg);
+	return EXIT_OK;
+}
+
+static bool
+validate_payload(const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	/* Any JSON value; NUL in strings and integers of any size are
+	 * valid JSON, so jansson must accept them too.  The bytes are
+	 * stored as given, not as jansson would print them. */
+	v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL |
+	    JSON_DECODE_INT_AS_REAL, &jerr);
+	if (v == NULL) {
+		cmd_warnx("payload is not JSON: line %d, column %d: %s",
+		    jerr.line, jerr.column, jerr.text);
+		return false;
+	}
+	json_decref(v);
+	return true;
+}
+
+/* {"argv": [...], "cwd": "..."} for an exec job. */
+static int
+exec_payload(char **command, char **buf, size_t *len)
+{
+	json_t *o = json_object(), *argv = json_array(), *s;
+	char *cwd = getcwd(NULL, 0);
+
+	if (cwd == NULL) {
+		cmd_warn("cannot get the current directory");
+		json_decref(o);
+		json_decref(argv);
+		return EXIT_SOFTWARE;
+	}
+	for (int i = 0; command[i] != NULL; i++) {
+		if ((s = json_string(command[i])) == NULL) {
+			cmd_warnx("argument %d of the command is not valid "
+			    "UTF-8", i + 1);
+			goto bad;
+		}
+		json_array_append_new(argv, s);
+	}
+	json_object_set_new(o, "argv", argv);
+	argv = NULL;
+	if ((s = json_string(cwd)) == NULL) {
+		cmd_warnx("the current directory is not valid UTF-8");
+		goto bad;
+	}
+	json_object_set_new(o, "cwd", s);
+	*buf = json_dumps(o, JSON_COMPACT);
+	*len = strlen(*buf);
+	json_decref(o);
+	free(cwd);
+	return EXIT_OK;
+bad:
+	json_decref(argv);
+	json_decref(o);
+	free(cwd);
+	return EXIT_DATAERR;
+}
+
+int
+cmd_submit(int argc, char **argv)
+{
+	struct submit_args a = { 0 };
+	struct spool sp;
+	struct store *st;
+	char *payload = NULL;
+	size_t len = 0;
+	int64_t id;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
+		return rc;
+	if (a.command != NULL) {
+		a.spec.type = "exec";
+		rc = exec_payload(a.command, &payload, &len);
+	} else {
+		a.spec.type = a.type;
+		rc = read_payload(a.payload_arg, &payload, &len);
+		if (rc == EXIT_OK && !validate_payload(payload, len))
+			rc = EXIT_DATAERR;
+	}
+	if (rc != EXIT_OK) {
+		free(payload);
+		return rc;
+	}
+	a.spec.payload = payload;
+	a.spec.payload_len = len;
+
+	if ((rc = open_store(&sp, &st, true)) != EXIT_OK) {
+		free(payload);
+		return rc;
+	}
+	enum store_rc src = store_submit(st, &a.spec, &id);
+	if (src != STORE_OK)
+		rc = store_failure(st, src);
+	else if (g_opts.json)
+		print_json_line(json_pack("{s:I}", "id", (json_int_t)id));
+	else
+		printf("%lld\n", (long long)id);
+	close_store(&sp, st);
+	free(payload);
+	return rc;
+}

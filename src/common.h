@@ -1,0 +1,28 @@
+/* common.h: opening the spool and store the way every command does, and
+ * turning their failures into the documented exit statuses. */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spool.h"
+#include "store.h"
+
+/* Opens the spool and its store.  With create false, a spool or database
+ * that does not exist yet is not made: *st is NULL and the result is
+ * EXIT_OK, and the caller answers as for an empty spool.  Otherwise
+ * returns the exit status after printing the error. */
+int open_store(struct spool *sp, struct store **st, bool create);
+void close_store(struct spool *sp, struct store *st);
+
+/* The exit status for a store error, after printing it. */
+int store_failure(struct store *st, enum store_rc rc);
+
+/* Parses the ids of argv[from..argc); prints the first bad one. */
+bool parse_ids(int argc, char **argv, int64_t **ids);
+
+/* Helps: looks for jobs of dead workers without waiting for any lock. */
+void recover_nowait(struct spool *sp, struct store *st);
+
+#endif

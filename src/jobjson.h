@@ -1,0 +1,17 @@
+/* jobjson.h: a job as the JSON object of `status --json` and `list
+ * --json`, with the payload spliced in exactly as submitted. */
+#ifndef JOBJSON_H
+#define JOBJSON_H
+
+#include <stdio.h>
+
+#include "store.h"
+
+/* Prints the job as one JSON object on one line. */
+int print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
+    size_t nattempts);
+
+/* "SIGKILL", or "SIG42" for a number without a name. */
+const char *signal_name(int sig, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,193 @@
+/* output.c: how jobs look on a terminal and to programs. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jobjson.h"
+#include "output.h"
+#include "timefmt.h"
+#include "util.h"
+
+void
+print_json_line(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+	putchar('\n');
+	json_decref(v);
+}
+
+int
+print_job_json_full(struct store *st, const struct job *j)
+{
+	struct attempt *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_get_attempts(st, j->id, &a, &n) != STORE_OK)
+		n = 0;
+	rc = print_job_json(stdout, j, a, n);
+	attempts_free(a, n);
+	return rc;
+}
+
+static bool
+use_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+}
+
+static const char *
+state_color(enum job_state s)
+{
+	switch (s) {
+	case JOB_COMPLETED:
+		return "\033[32m";
+	case JOB_FAILED:
+	case JOB_TIMEOUT:
+		return "\033[31m";
+	case JOB_RUNNING:
+		return "\033[33m";
+	case JOB_CANCELLED:
+		return "\033[2m";
+	default:
+		return "";
+	}
+}
+
+static void
+field_time(const char *name, int64_t ms)
+{
+	char buf[TIMEBUF];
+
+	if (ms <= 0)
+		return;
+	format_local(ms, buf, sizeof(buf));
+	printf("  %-10s %s\n", name, buf);
+}
+
+void
+print_job_human(const struct job *j)
+{
+	char buf[64];
+	bool color = use_color();
+
+	printf("job %lld: %s%s%s%s\n", (long long)j->id,
+	    color ? state_color(j->state) : "", job_state_name(j->state),
+	    color ? "\033[0m" : "",
+	    j->state == JOB_RUNNING && j->cancel_requested ?
+	    " (cancelling)" : "");
+	printf("  %-10s %s\n", "type", j->type);
+	printf("  %-10s %s\n", "queue", j->queue);
+	printf("  %-10s %d\n", "priority", j->priority);
+	field_time("created", j->created_at);
+	if (j->state == JOB_PENDING && j->run_at > j->created_at)
+		field_time("runs at", j->run_at);
+	field_time("started", j->started_at);
+	field_time("finished", j->finished_at);
+	if (j->timeout_ms > 0) {
+		format_duration(j->timeout_ms, buf, sizeof(buf));
+		printf("  %-10s %s\n", "timeout", buf);
+	}
+	printf("  %-10s %d\n", "attempt", j->attempt);
+	if (j->exit_code >= 0)
+		printf("  %-10s %d\n", "exit code", j->exit_code);
+	if (j->signal > 0)
+		printf("  %-10s %s\n", "signal",
+		    signal_name(j->signal, buf, sizeof(buf)));
+	if (j->error != NULL)
+		printf("  %-10s %s\n", "error", j->error);
+	if (job_state_ended(j->state))
+		printf("  %-10s %lld bytes%s\n", "result",
+		    (long long)j->result_bytes,
+		    j->result_truncated ? " (truncated)" : "");
+	if (j->has_progress) {
+		if (j->progress_total > 0)
+			printf("  %-10s %lld/%lld", "progress",
+			    (long long)j->progress_done,
+			    (long long)j->progress_total);
+		else
+			printf("  %-10s %g%%", "progress", j->progress_percent);
+		printf("%s%s\n", j->progress_message ? " " : "",
+		    j->progress_message ? j->progress_message : "");
+	}
+	if (j->worker != NULL)
+		printf("  %-10s %s\n", "worker", j->worker);
+}
+
+struct row {
+	char *cells[7];
+	enum job_state state;
+};
+
+struct table {
+	struct row *rows;
+	size_t n;
+};
+
+static const char *const headers[7] = {
+	"ID", "STATE", "TYPE", "QUEUE", "PRI", "ATTEMPT", "CREATED",
+};
+
+struct table *
+table_new(void)
+{
+	return xcalloc(1, sizeof(struct table));
+}
+
+void
+table_add(struct table *t, const struct job *j)
+{
+	char created[TIMEBUF];
+	struct row *r;
+
+	t->rows = xrealloc(t->rows, (t->n + 1) * sizeof(*t->rows));
+	r = &t->rows[t->n++];
+	format_local(j->created_at, created, sizeof(created));
+	r->state = j->state;
+	r->cells[0] = xasprintf("%lld", (long long)j->id);
+	r->cells[1] = xstrdup(job_state_name(j->state));
+	r->cells[2] = xstrdup(j->type);
+	r->cells[3] = xstrdup(j->queue);
+	r->cells[4] = xasprintf("%d", j->priority);
+	r->cells[5] = xasprintf("%d", j->attempt);
+	r->cells[6] = xstrdup(created);
+}
+
+void
+table_print(struct table *t)
+{
+	size_t width[7];
+	bool tty = isatty(STDOUT_FILENO), color = use_color();
+
+	for (int c = 0; c < 7; c++) {
+		width[c] = strlen(headers[c]);
+		for (size_t i = 0; i < t->n; i++)
+			if (strlen(t->rows[i].cells[c]) > width[c])
+				width[c] = strlen(t->rows[i].cells[c]);
+	}
+	if (tty && t->n > 0)
+		for (int c = 0; c < 7; c++)
+			printf("%-*s%s", c < 6 ? (int)width[c] : 0, headers[c],
+			    c < 6 ? "  " : "\n");
+	for (size_t i = 0; i < t->n; i++) {
+		struct row *r = &t->rows[i];
+
+		for (int c = 0; c < 7; c++) {
+			bool colored = color && c == 1;
+
+			if (!tty) {
+				printf("%s%c", r->cells[c], c < 6 ? '\t' : '\n');
+				continue;
+			}
+			printf("%s%-*s%s%s", colored ? state_color(r->state) :
+			    "", c < 6 ? (int)width[c] : 0, r->cells[c],
+			    colored ? "\033[0m" : "", c < 6 ? "  " : "\n");
+		}
+		for (int c = 0; c < 7; c++)
+			free(r->cells[c]);
+	}
+	free(t->rows);
+	free(t);
+}

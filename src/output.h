@@ -1,0 +1,28 @@
+/* output.h: printing jobs for people (tables, blocks) and programs (one
+ * JSON object per line). */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "store.h"
+
+/* Prints a JSON value on one line and releases it. */
+void print_json_line(json_t *v);
+
+/* The whole record of a job, attempts included, as status --json. */
+int print_job_json_full(struct store *st, const struct job *j);
+
+/* A short block for people: "job 7: completed" and the details. */
+void print_job_human(const struct job *j);
+
+/* list: a table on a terminal, tab-separated lines elsewhere. */
+struct table;
+struct table *table_new(void);
+void table_add(struct table *t, const struct job *j);
+void table_print(struct table *t);
+
+#endif

@@ -1,0 +1,30 @@
+/* recover.h: finding the jobs of dead workers and putting them back. */
+#ifndef RECOVER_H
+#define RECOVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spool.h"
+#include "store.h"
+
+/* The lock files of a worker, malloc'd. */
+char *worker_lock_path(const struct spool *sp, const char *worker);
+char *worker_run_path(const struct spool *sp, const char *worker);
+
+/* Whether the lock file at path is free (its holder is gone). */
+bool lock_is_free(const char *path);
+
+/* Called for each thing recovery did, for the worker's log. */
+typedef void (*recover_note_fn)(const char *event, int64_t job,
+    const char *worker, void *arg);
+
+/* Looks for running jobs whose worker is dead.  Handlers that outlived
+ * their worker are stopped (TERM, the dead worker's grace, KILL); once
+ * none is left, the jobs go back to pending.  `self` is the caller's own
+ * worker id, or NULL.  Never waits for a lock when the store is in
+ * no-wait mode. */
+void recover_dead_workers(struct store *st, struct spool *sp,
+    const char *self, recover_note_fn note, void *arg);
+
+#endif

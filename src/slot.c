@@ -1,0 +1,453 @@
+/* slot.c: one running handler: start it with the protocol's stdin,
+ * environment and descriptors, collect what it writes, decide how it
+ * ended. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "jobjson.h"
+#include "slot.h"
+#include "timefmt.h"
+#include "util.h"
+#include "worker.h"
+
+extern char **environ;
+
+static const char *const protocol_vars[] = {
+	"JOBQ_JOB_ID", "JOBQ_JOB_TYPE", "JOBQ_QUEUE", "JOBQ_ATTEMPT",
+	"JOBQ_DIR", "JOBQ_PROGRESS_FD", "JOBQ_LOCK_FD",
+};
+#define NPROTOCOL_VARS (sizeof(protocol_vars) / sizeof(protocol_vars[0]))
+
+static bool
+is_protocol_var(const char *entry)
+{
+	for (size_t i = 0; i < NPROTOCOL_VARS; i++) {
+		size_t n = strlen(protocol_vars[i]);
+
+		if (strncmp(entry, protocol_vars[i], n) == 0 && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* The worker's environment with the protocol's variables set. */
+static char **
+build_env(const struct job *j, const char *spool_dir)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	env = xcalloc(n + NPROTOCOL_VARS + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		if (!is_protocol_var(environ[i]))
+			env[k++] = xstrdup(environ[i]);
+	env[k++] = xasprintf("JOBQ_JOB_ID=%lld", (long long)j->id);
+	env[k++] = xasprintf("JOBQ_JOB_TYPE=%s", j->type);
+	env[k++] = xasprintf("JOBQ_QUEUE=%s", j->queue);
+	env[k++] = xasprintf("JOBQ_ATTEMPT=%d", j->attempt);
+	env[k++] = xasprintf("JOBQ_DIR=%s", spool_dir);
+	env[k++] = xasprintf("JOBQ_PROGRESS_FD=%d", JOBQ_PROGRESS_FD);
+	env[k++] = xasprintf("JOBQ_LOCK_FD=%d", JOBQ_LOCK_FD);
+	env[k] = NULL;
+	return env;
+}
+
+static void
+free_strv(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* An exec job's payload: {"argv": [...], "cwd": "/dir"}. */
+static bool
+parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
+{
+	json_error_t jerr;
+	json_t *root, *argv, *cwd;
+	char **v;
+	size_t n;
+
+	root = json_loadb(j->payload, j->payload_len, JSON_DECODE_ANY |
+	    JSON_ALLOW_NUL, &jerr);
+	argv = json_object_get(root, "argv");
+	cwd = json_object_get(root, "cwd");
+	if (!json_is_array(argv) || (n = json_array_size(argv)) == 0 ||
+	    (cwd != NULL && !json_is_string(cwd))) {
+		*error = xstrdup("exec job without an argv array of strings");
+		json_decref(root);
+		return false;
+	}
+	v = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const char *a = json_string_value(json_array_get(argv, i));
+
+		if (a == NULL) {
+			free_strv(v);
+			*error = xstrdup("exec job with an argv that is not "
+			    "all strings");
+			json_decref(root);
+			return false;
+		}
+		v[i] = xstrdup(a);
+	}
+	*argvp = v;
+	*cwdp = cwd != NULL ? xstrdup(json_string_value(cwd)) : NULL;
+	json_decref(root);
+	return true;
+}
+
+/* The payload on a memory file: a handler that never reads stdin cannot
+ * block us, whatever the payload's size. */
+static int
+payload_fd(const struct job *j)
+{
+	int fd = memfd_create("jobq-payload", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, j->payload, j->payload_len) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+open_log(const struct slot_env *env, int64_t id, off_t *size)
+{
+	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
+	    (long long)id);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	free(path);
+	if (fd >= 0)
+		*size = lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+bool
+slot_start(struct slot *s, const struct slot_env *env, char **error)
+{
+	struct spawn_req req = { 0 };
+	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
+	const char *why;
+	int in = -1, rc;
+	bool is_exec = strcmp(s->job.type, "exec") == 0;
+
+	s->log_fd = -1;
+	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
+	s->percent = -1;
+	if (is_exec) {
+		if (!parse_exec(&s->job, &argv, &cwd, error))
+			return false;
+		path = xstrdup(argv[0]);
+		in = env->devnull;
+	} else {
+		if ((path = handler_find(env->hp, s->job.type, error)) == NULL)
+			return false;
+		argv = xcalloc(2, sizeof(char *));
+		argv[0] = xstrdup(path);
+		if ((in = payload_fd(&s->job)) < 0) {
+			*error = xasprintf("cannot pass the payload: %s",
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	envp = build_env(&s->job, env->sp->dir);
+	req.path = path;
+	req.search_path = is_exec;
+	req.argv = argv;
+	req.envp = envp;
+	req.cwd = cwd;
+	req.stdin_fd = in;
+	req.lock_fd = env->run_fd;
+	rc = spawn_handler(&req, &s->ch, &why);
+	if (rc != 0) {
+		*error = xasprintf("%s %s %s%s%s: %s", why,
+		    is_exec ? "command" : "handler", path,
+		    cwd ? " in " : "", cwd ? cwd : "", strerror(rc));
+		goto fail;
+	}
+	s->log_fd = open_log(env, s->job.id, &s->log_size);
+	if (in != env->devnull)
+		close(in);
+	free_strv(argv);
+	free_strv(envp);
+	free(path);
+	free(cwd);
+	return true;
+fail:
+	if (in >= 0 && in != env->devnull)
+		close(in);
+	free_strv(argv);
+	free_strv(envp);
+	free(path);
+	free(cwd);
+	return false;
+}
+
+/* Keeps the log's tail: once it has grown to twice the cap, the last
+ * LOG_CAP bytes move to the front. */
+static void
+trim_log(struct slot *s, off_t keep_over)
+{
+	char *buf;
+	ssize_t n;
+
+	if (s->log_fd < 0 || s->log_size <= keep_over)
+		return;
+	buf = xmalloc(LOG_CAP);
+	n = pread(s->log_fd, buf, LOG_CAP, s->log_size - LOG_CAP);
+	if (n == LOG_CAP && pwrite(s->log_fd, buf, LOG_CAP, 0) == LOG_CAP &&
+	    ftruncate(s->log_fd, LOG_CAP) == 0)
+		s->log_size = LOG_CAP;
+	free(buf);
+}
+
+static bool
+parse_number(const char *s, char **end, int64_t *v)
+{
+	long long n;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	n = strtoll(s, end, 10);
+	if (errno != 0)
+		return false;
+	*v = n;
+	return true;
+}
+
+/* "42", "42 message", "17/250", "17/250 message"; percent may have a
+ * fraction. */
+static bool
+parse_progress(const char *line, double *percent, int64_t *done,
+    int64_t *total, const char **message)
+{
+	char *end;
+	int64_t a, b;
+
+	if (!parse_number(line, &end, &a))
+		return false;
+	*percent = -1;
+	*done = *total = 0;
+	if (*end == '/') {
+		if (!parse_number(end + 1, &end, &b) || b <= 0 || a > b)
+			return false;
+		*done = a;
+		*total = b;
+	} else if (*end == '.') {
+		double p = strtod(line, &end);
+
+		if (p > 100)
+			return false;
+		*percent = p;
+	} else {
+		if (a > 100)
+			return false;
+		*percent = (double)a;
+	}
+	if (*end != '\0' && *end != ' ')
+		return false;
+	while (*end == ' ')
+		end++;
+	*message = *end != '\0' ? end : NULL;
+	return true;
+}
+
+static void
+progress_line(struct slot *s, const char *line)
+{
+	const char *message;
+	double percent;
+	int64_t done, total;
+
+	if (!parse_progress(line, &percent, &done, &total, &message))
+		return;		/* not a progress line: ignored */
+	s->percent = percent;
+	s->done = done;
+	s->total = total;
+	free(s->message);
+	s->message = message ? xstrdup(message) : NULL;
+	s->progress_dirty = true;
+}
+
+static void
+progress_bytes(struct slot *s, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			s->line[s->line_len] = '\0';
+			if (!s->line_overlong)
+				progress_line(s, s->line);
+			s->line_len = 0;
+			s->line_overlong = false;
+		} else if (s->line_len < sizeof(s->line) - 1)
+			s->line[s->line_len++] = c;
+		else
+			s->line_overlong = true;
+	}
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void
+slot_read(struct slot *s, int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		if (fd == s->ch.out_fd) {
+			/* Past the cap, keep reading so the handler never
+			 * blocks on a full pipe, and keep nothing. */
+			size_t room = RESULT_CAP - s->out_len;
+			size_t take = (size_t)n < room ? (size_t)n : room;
+
+			if (take > 0) {
+				if (s->out == NULL)
+					s->out = xmalloc(RESULT_CAP);
+				memcpy(s->out + s->out_len, buf, take);
+				s->out_len += take;
+			}
+			if ((size_t)n > take)
+				s->out_truncated = true;
+		} else if (fd == s->ch.err_fd) {
+			if (s->log_fd >= 0 && pwrite(s->log_fd, buf, (size_t)n,
+			    s->log_size) == n)
+				s->log_size += n;
+			trim_log(s, 2 * LOG_CAP);
+		} else
+			progress_bytes(s, buf, (size_t)n);
+	}
+	/* End of file (or an error that amounts to it). */
+	if (fd == s->ch.out_fd)
+		close_fd(&s->ch.out_fd);
+	else if (fd == s->ch.err_fd)
+		close_fd(&s->ch.err_fd);
+	else if (fd == s->ch.progress_fd)
+		close_fd(&s->ch.progress_fd);
+}
+
+bool
+slot_pipes_closed(const struct slot *s)
+{
+	return s->ch.out_fd < 0 && s->ch.err_fd < 0 && s->ch.progress_fd < 0;
+}
+
+void
+slot_flush_progress(struct slot *s, const struct slot_env *env, bool force)
+{
+	int64_t now = mono_ms();
+
+	if (!s->progress_dirty)
+		return;
+	if (!force && now - s->progress_stored < PROGRESS_INTERVAL_MS)
+		return;
+	store_set_progress(env->st, s->job.id, s->job.attempt, env->worker_id,
+	    s->percent, s->done, s->total, s->message);
+	s->progress_dirty = false;
+	s->progress_stored = now;
+}
+
+void
+slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
+    char *errbuf, size_t errsize)
+{
+	char sig[32], dur[32];
+
+	memset(o, 0, sizeof(*o));
+	o->id = s->job.id;
+	o->attempt = s->job.attempt;
+	o->worker = worker_id;
+	o->exit_code = -1;
+	o->result = s->out;
+	o->result_len = s->out_len;
+	o->result_truncated = s->out_truncated;
+	if (WIFEXITED(s->wstatus))
+		o->exit_code = WEXITSTATUS(s->wstatus);
+	else if (WIFSIGNALED(s->wstatus))
+		o->signal = WTERMSIG(s->wstatus);
+
+	/* A cancel or a timeout wins over a late exit 0. */
+	switch (s->reason) {
+	case STOP_CANCEL:
+		o->state = JOB_CANCELLED;
+		snprintf(errbuf, errsize, "cancelled");
+		break;
+	case STOP_TIMEOUT:
+		o->state = JOB_TIMEOUT;
+		format_duration(s->job.timeout_ms, dur, sizeof(dur));
+		snprintf(errbuf, errsize, "timed out after %s", dur);
+		break;
+	case STOP_SHUTDOWN:
+		o->state = JOB_PENDING;
+		o->requeue = true;
+		snprintf(errbuf, errsize, "worker stopped");
+		break;
+	case STOP_NONE:
+		if (o->exit_code == 0) {
+			o->state = JOB_COMPLETED;
+			o->error = NULL;
+			return;
+		}
+		o->state = JOB_FAILED;
+		if (o->exit_code > 0)
+			snprintf(errbuf, errsize, "exited with status %d",
+			    o->exit_code);
+		else
+			snprintf(errbuf, errsize, "killed by %s",
+			    signal_name(o->signal, sig, sizeof(sig)));
+		break;
+	}
+	o->error = errbuf;
+}
+
+void
+slot_clear(struct slot *s)
+{
+	close_fd(&s->ch.out_fd);
+	close_fd(&s->ch.err_fd);
+	close_fd(&s->ch.progress_fd);
+	if (s->log_fd >= 0) {
+		trim_log(s, LOG_CAP);
+		close(s->log_fd);
+	}
+	free(s->out);
+	free(s->message);
+	job_clear(&s->job);
+	memset(s, 0, sizeof(*s));
+	s->log_fd = -1;
+	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
+}

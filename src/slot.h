@@ -1,0 +1,85 @@
+/* slot.h: one running handler inside a worker: starting it, collecting
+ * its stdout, stderr and progress, and deciding its outcome. */
+#ifndef SLOT_H
+#define SLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "handlers.h"
+#include "spool.h"
+#include "store.h"
+#include "supervise.h"
+
+enum stop_reason {
+	STOP_NONE,
+	STOP_TIMEOUT,
+	STOP_CANCEL,
+	STOP_SHUTDOWN,
+};
+
+struct slot {
+	bool used;
+	struct job job;
+	struct child ch;
+	int64_t started_mono;
+	int64_t deadline;	/* timeout, monotonic ms; 0: none */
+	int64_t kill_at;	/* SIGKILL due; 0: not signalled */
+	enum stop_reason reason;
+	bool exited;
+	int wstatus;
+	int64_t exited_mono;
+
+	char *out;		/* stdout, up to RESULT_CAP */
+	size_t out_len;
+	bool out_truncated;
+	int log_fd;
+	off_t log_size;
+
+	char line[512];		/* partial progress line */
+	size_t line_len;
+	bool line_overlong;
+	bool progress_dirty;
+	double percent;
+	int64_t done, total;
+	char *message;
+	int64_t progress_stored;	/* monotonic ms of the last store */
+};
+
+/* What a slot needs from its worker. */
+struct slot_env {
+	struct spool *sp;
+	struct store *st;
+	const struct handler_path *hp;
+	const char *worker_id;
+	int run_fd;
+	int devnull;
+};
+
+/* Starts the handler of a claimed job (the slot owns the job now).
+ * Returns false with *error set (malloc'd) if it could not be started;
+ * the caller then records the failure. */
+bool slot_start(struct slot *s, const struct slot_env *env, char **error);
+
+/* Reads what is available on the handler's pipes. */
+void slot_read(struct slot *s, int fd);
+
+/* Writes the latest progress to the store if it is due (or if force). */
+void slot_flush_progress(struct slot *s, const struct slot_env *env,
+    bool force);
+
+/* The outcome of a handler that exited, for store_finish. */
+void slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
+    char *errbuf, size_t errsize);
+
+/* Releases everything the slot holds. */
+void slot_clear(struct slot *s);
+
+/* Whether all the handler's pipes are at end of file. */
+bool slot_pipes_closed(const struct slot *s);
+
+#define PROGRESS_INTERVAL_MS 500
+
+#endif

@@ -1,0 +1,1222 @@
+/* store-sqlite.c: the job store on SQLite.  Every write is one short
+ * BEGIN IMMEDIATE transaction taken under the spool's flock, so writers
+ * take turns fairly instead of racing on SQLite's busy handler. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+#define APPLICATION_ID 0x6a6f6271	/* "jobq" */
+#define DEFAULT_GRACE_MS 5000
+#define WORKER_DEATHS_MAX 3
+
+/* Statements kept prepared for the life of the store: the worker runs
+ * them for every job. */
+enum stmt_id {
+	S_CLAIM,
+	S_CLAIM_ATTEMPT,
+	S_SET_PROCESS,
+	S_SET_PROGRESS,
+	S_FINISH,
+	S_FINISH_ATTEMPT,
+	S_SAVE_RESULT,
+	S_DEATHS,
+	S_GET,
+	S_CANCEL_REQUESTS,
+	S_NEXT_DUE,
+	S_ANY_RUNNABLE,
+	S_SUBMIT,
+	S_NSTMTS
+};
+
+struct store {
+	struct spool *sp;
+	sqlite3 *db;
+	sqlite3_stmt *stmts[S_NSTMTS];
+	bool wait;
+	char err[512];
+};
+
+static const char *const state_names[JOB_NSTATES] = {
+	[JOB_PENDING] = "pending",
+	[JOB_RUNNING] = "running",
+	[JOB_RETRYING] = "retrying",
+	[JOB_COMPLETED] = "completed",
+	[JOB_FAILED] = "failed",
+	[JOB_TIMEOUT] = "timeout",
+	[JOB_CANCELLED] = "cancelled",
+};
+
+const char *
+job_state_name(enum job_state s)
+{
+	return s < JOB_NSTATES ? state_names[s] : "unknown";
+}
+
+bool
+job_state_parse(const char *name, enum job_state *s)
+{
+	for (int i = 0; i < JOB_NSTATES; i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*s = (enum job_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+job_state_ended(enum job_state s)
+{
+	return s == JOB_COMPLETED || s == JOB_FAILED || s == JOB_TIMEOUT ||
+	    s == JOB_CANCELLED;
+}
+
+void
+job_clear(struct job *j)
+{
+	free(j->type);
+	free(j->queue);
+	free(j->payload);
+	free(j->error);
+	free(j->worker);
+	free(j->progress_message);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+attempts_free(struct attempt *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(a[i].worker);
+		free(a[i].outcome);
+		free(a[i].error);
+	}
+	free(a);
+}
+
+/* The schema, one migration per step of PRAGMA user_version. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE jobs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  type TEXT NOT NULL,"
+	"  queue TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  payload BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  run_at INTEGER NOT NULL,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  timeout_ms INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL DEFAULT 0,"
+	"  max_retries INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  deaths INTEGER NOT NULL DEFAULT 0,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  error TEXT,"
+	"  result_bytes INTEGER,"
+	"  result_truncated INTEGER NOT NULL DEFAULT 0,"
+	"  worker TEXT,"
+	"  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+	"  pgid INTEGER,"
+	"  proc_start INTEGER,"
+	"  rescue_term_at INTEGER,"
+	"  progress_percent REAL,"
+	"  progress_done INTEGER,"
+	"  progress_total INTEGER,"
+	"  progress_message TEXT"
+	") STRICT;"
+	/* The claim walks this index in order: only waiting jobs are in
+	 * it, so its cost does not grow with finished jobs. */
+	"CREATE INDEX jobs_waiting ON jobs(priority, id)"
+	"  WHERE state IN ('pending', 'retrying');"
+	"CREATE INDEX jobs_running ON jobs(worker)"
+	"  WHERE state = 'running';"
+	"CREATE TABLE results ("
+	"  job_id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE attempts ("
+	"  job_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  worker TEXT,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  outcome TEXT,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  error TEXT,"
+	"  PRIMARY KEY (job_id, attempt)"
+	") STRICT;"
+	"CREATE TABLE workers ("
+	"  id TEXT PRIMARY KEY,"
+	"  pid INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  grace_ms INTEGER NOT NULL"
+	") STRICT;",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define JOB_COLUMNS \
+	"id, type, queue, priority, state, payload, created_at, run_at, " \
+	"started_at, finished_at, timeout_ms, attempt, max_retries, " \
+	"failures, deaths, exit_code, signal, error, result_bytes, " \
+	"result_truncated, worker, cancel_requested, pgid, proc_start, " \
+	"rescue_term_at, progress_percent, progress_done, progress_total, " \
+	"progress_message"
+
+static const char *const stmt_sql[S_NSTMTS] = {
+	[S_CLAIM] =
+	    "UPDATE jobs SET state = 'running', attempt = attempt + 1,"
+	    " worker = ?1, started_at = ?2, finished_at = NULL,"
+	    " cancel_requested = 0, pgid = NULL, proc_start = NULL,"
+	    " rescue_term_at = NULL, exit_code = NULL, signal = NULL,"
+	    " error = NULL, progress_percent = NULL, progress_done = NULL,"
+	    " progress_total = NULL, progress_message = NULL"
+	    " WHERE id = (SELECT id FROM jobs"
+	    "  WHERE state IN ('pending', 'retrying') AND run_at <= ?2"
+	    "  AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
+	    "  ORDER BY priority, id LIMIT 1)"
+	    " RETURNING " JOB_COLUMNS,
+	[S_CLAIM_ATTEMPT] =
+	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
+	    " started_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_SET_PROCESS] =
+	    "UPDATE jobs SET pgid = ?4, proc_start = ?5"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'",
+	[S_SET_PROGRESS] =
+	    "UPDATE jobs SET progress_percent = ?4, progress_done = ?5,"
+	    " progress_total = ?6, progress_message = ?7"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'",
+	[S_FINISH] =
+	    "UPDATE jobs SET state = ?4, finished_at = ?5, exit_code = ?6,"
+	    " signal = ?7, error = ?8, result_bytes = ?9,"
+	    " result_truncated = ?10, failures = failures + ?11,"
+	    " deaths = ?12, worker = ?13, pgid = NULL, proc_start = NULL,"
+	    " rescue_term_at = NULL"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'",
+	[S_FINISH_ATTEMPT] =
+	    "UPDATE attempts SET finished_at = ?3, outcome = ?4,"
+	    " exit_code = ?5, signal = ?6, error = ?7"
+	    " WHERE job_id = ?1 AND attempt = ?2",
+	[S_SAVE_RESULT] =
+	    "INSERT OR REPLACE INTO results (job_id, data) VALUES (?1, ?2)",
+	[S_DEATHS] =
+	    "SELECT deaths FROM jobs WHERE id = ?1 AND attempt = ?2"
+	    " AND worker = ?3 AND state = 'running'",
+	[S_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
+	[S_CANCEL_REQUESTS] =
+	    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?1"
+	    " AND cancel_requested = 1",
+	[S_NEXT_DUE] =
+	    "SELECT min(run_at) FROM jobs"
+	    " WHERE state IN ('pending', 'retrying') AND run_at > ?1"
+	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))",
+	[S_ANY_RUNNABLE] =
+	    "SELECT 1 FROM jobs"
+	    " WHERE state IN ('pending', 'retrying') AND run_at <= ?1"
+	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
+	    " LIMIT 1",
+	[S_SUBMIT] =
+	    "INSERT INTO jobs (type, queue, priority, state, payload,"
+	    " created_at, run_at, timeout_ms)"
+	    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7)",
+};
+
+static enum store_rc
+db_fail(struct store *st, enum store_rc rc, const char *what)
+{
+	snprintf(st->err, sizeof(st->err), "%s: %s", what,
+	    sqlite3_errmsg(st->db));
+	return rc;
+}
+
+/* Errors that mean the file is not (or no longer) a usable database,
+ * as opposed to a passing condition or a bug. */
+static enum store_rc
+classify(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return STORE_UNUSABLE;
+	}
+	return STORE_ERROR;
+}
+
+/* sqlite3_step with SQLITE_BUSY retried: the busy timeout waits first,
+ * then we back off a bounded number of times, so busy never reaches the
+ * user under any load we can foresee. */
+static int
+step(sqlite3_stmt *stmt)
+{
+	int rc;
+
+	for (int tries = 0; tries < 50; tries++) {
+		rc = sqlite3_step(stmt);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			return rc;
+		sqlite3_reset(stmt);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
+static int
+exec_sql(struct store *st, const char *sql)
+{
+	int rc;
+
+	for (int tries = 0; tries < 50; tries++) {
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			return rc;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
+static sqlite3_stmt *
+stmt(struct store *st, enum stmt_id id)
+{
+	if (st->stmts[id] == NULL &&
+	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->stmts[id], NULL) != SQLITE_OK)
+		return NULL;
+	return st->stmts[id];
+}
+
+/* A statement prepared for one use; finalize it after. */
+static sqlite3_stmt *
+prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	return s;
+}
+
+static void
+done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static enum store_rc
+begin_write(struct store *st)
+{
+	int rc;
+
+	if (st->wait)
+		spool_lock(st->sp);
+	else if (!spool_trylock(st->sp))
+		return STORE_BUSY;
+	if ((rc = exec_sql(st, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+		spool_unlock(st->sp);
+		return db_fail(st, classify(rc), "cannot start a transaction");
+	}
+	return STORE_OK;
+}
+
+static enum store_rc
+commit(struct store *st)
+{
+	int rc = exec_sql(st, "COMMIT");
+
+	if (rc != SQLITE_OK) {
+		enum store_rc r = db_fail(st, classify(rc), "cannot commit");
+
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		spool_unlock(st->sp);
+		return r;
+	}
+	spool_unlock(st->sp);
+	return STORE_OK;
+}
+
+static enum store_rc
+rollback(struct store *st, enum store_rc rc)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	spool_unlock(st->sp);
+	return rc;
+}
+
+static char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+static int64_t
+col_int(sqlite3_stmt *s, int i, int64_t absent)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return absent;
+	return sqlite3_column_int64(s, i);
+}
+
+static void
+row_to_job(sqlite3_stmt *s, struct job *j)
+{
+	const void *payload;
+	int n;
+
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(s, 0);
+	j->type = col_text(s, 1);
+	j->queue = col_text(s, 2);
+	j->priority = sqlite3_column_int(s, 3);
+	if (!job_state_parse((const char *)sqlite3_column_text(s, 4),
+	    &j->state))
+		j->state = JOB_FAILED;
+	payload = sqlite3_column_blob(s, 5);
+	n = sqlite3_column_bytes(s, 5);
+	j->payload = xmalloc((size_t)n + 1);
+	if (n > 0)
+		memcpy(j->payload, payload, (size_t)n);
+	j->payload[n] = '\0';
+	j->payload_len = (size_t)n;
+	j->created_at = col_int(s, 6, 0);
+	j->run_at = col_int(s, 7, 0);
+	j->started_at = col_int(s, 8, 0);
+	j->finished_at = col_int(s, 9, 0);
+	j->timeout_ms = col_int(s, 10, 0);
+	j->attempt = (int)col_int(s, 11, 0);
+	j->max_retries = (int)col_int(s, 12, 0);
+	j->failures = (int)col_int(s, 13, 0);
+	j->deaths = (int)col_int(s, 14, 0);
+	j->exit_code = (int)col_int(s, 15, -1);
+	j->signal = (int)col_int(s, 16, 0);
+	j->error = col_text(s, 17);
+	j->result_bytes = col_int(s, 18, 0);
+	j->result_truncated = col_int(s, 19, 0) != 0;
+	j->worker = col_text(s, 20);
+	j->cancel_requested = col_int(s, 21, 0) != 0;
+	j->pgid = (int)col_int(s, 22, 0);
+	j->proc_start = col_int(s, 23, 0);
+	j->rescue_term_at = col_int(s, 24, 0);
+	j->has_progress = sqlite3_column_type(s, 25) != SQLITE_NULL ||
+	    sqlite3_column_type(s, 26) != SQLITE_NULL;
+	j->progress_percent = sqlite3_column_type(s, 25) == SQLITE_NULL ?
+	    -1 : sqlite3_column_double(s, 25);
+	j->progress_done = col_int(s, 26, 0);
+	j->progress_total = col_int(s, 27, 0);
+	j->progress_message = col_text(s, 28);
+}
+
+/* Binds a queue list as the JSON array the statements expect, or NULL
+ * for every queue. */
+static void
+bind_queues(sqlite3_stmt *s, int idx, const char *const *queues, size_t n)
+{
+	json_t *arr;
+	char *text;
+
+	if (queues == NULL || n == 0) {
+		sqlite3_bind_null(s, idx);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(queues[i]));
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	sqlite3_bind_text(s, idx, text, -1, free);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int idx, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+static void
+bind_int_or_null(sqlite3_stmt *s, int idx, int64_t v, bool present)
+{
+	if (present)
+		sqlite3_bind_int64(s, idx, v);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+/* Schema: check it is ours and bring it up to date under the lock. */
+static enum store_rc
+migrate(struct store *st)
+{
+	sqlite3_stmt *s;
+	int version = -1, appid = -1, ntables = 0, rc;
+	enum store_rc r;
+
+	/* journal_mode cannot change inside a transaction; WAL is
+	 * persistent, so this only writes the first time. */
+	spool_lock(st->sp);
+	rc = exec_sql(st, "PRAGMA journal_mode = WAL");
+	spool_unlock(st->sp);
+	if (rc != SQLITE_OK)
+		return db_fail(st, classify(rc), "cannot use the database");
+
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+	s = prepare(st, "SELECT (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT count(*) FROM sqlite_schema)");
+	if (s == NULL || step(s) != SQLITE_ROW) {
+		r = db_fail(st, classify(sqlite3_errcode(st->db)),
+		    "cannot read the database");
+		sqlite3_finalize(s);
+		return rollback(st, r);
+	}
+	version = sqlite3_column_int(s, 0);
+	appid = sqlite3_column_int(s, 1);
+	ntables = sqlite3_column_int(s, 2);
+	sqlite3_finalize(s);
+
+	if ((appid != 0 && appid != APPLICATION_ID) ||
+	    (appid == 0 && ntables > 0)) {
+		snprintf(st->err, sizeof(st->err),
+		    "not a jobq database (it belongs to another program)");
+		return rollback(st, STORE_UNUSABLE);
+	}
+	if (version > SCHEMA_VERSION) {
+		snprintf(st->err, sizeof(st->err), "the database was made by a "
+		    "newer jobq (schema %d, this one knows %d)", version,
+		    SCHEMA_VERSION);
+		return rollback(st, STORE_UNUSABLE);
+	}
+	for (int v = version; v < SCHEMA_VERSION; v++) {
+		if ((rc = exec_sql(st, migrations[v])) != SQLITE_OK)
+			return rollback(st, db_fail(st, STORE_ERROR,
+			    "cannot migrate the schema"));
+	}
+	if (version < SCHEMA_VERSION) {
+		char sql[128];
+
+		/* PRAGMA takes no parameters; both values are ours. */
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; "
+		    "PRAGMA user_version = %d", APPLICATION_ID, SCHEMA_VERSION);
+		if ((rc = exec_sql(st, sql)) != SQLITE_OK)
+			return rollback(st, db_fail(st, STORE_ERROR,
+			    "cannot migrate the schema"));
+	}
+	return commit(st);
+}
+
+enum store_rc
+store_open(struct spool *sp, bool create, struct store **out)
+{
+	struct store *st;
+	struct stat sb;
+	char *path;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	enum store_rc r;
+	int rc;
+
+	path = spool_path(sp, "jobq.db");
+	/* stat, never open(): closing our own fd of the database would drop
+	 * SQLite's POSIX locks on it. */
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT || !create) {
+			r = errno == ENOENT ? STORE_NOTFOUND : STORE_UNUSABLE;
+			snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
+			    strerror(errno));
+			free(path);
+			return r;
+		}
+		flags |= SQLITE_OPEN_CREATE;
+	} else if (!check_not_world_writable(path, "database", sp->err,
+	    sizeof(sp->err))) {
+		free(path);
+		return STORE_UNUSABLE;
+	}
+
+	st = xcalloc(1, sizeof(*st));
+	st->sp = sp;
+	st->wait = true;
+	if (flags & SQLITE_OPEN_CREATE) {
+		/* Two first commands may race to create it: the lock makes
+		 * one of them create and the other open. */
+		mode_t old = umask(077);	/* the database is private */
+
+		spool_lock(sp);
+		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+		spool_unlock(sp);
+		umask(old);
+	} else
+		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		sqlite3_close(st->db);
+		free(st);
+		free(path);
+		return STORE_UNUSABLE;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 0);
+	exec_sql(st, "PRAGMA synchronous = FULL");
+	if ((r = migrate(st)) != STORE_OK) {
+		snprintf(sp->err, sizeof(sp->err), "%s: %s", path, st->err);
+		store_close(st);
+		free(path);
+		return r;
+	}
+	free(path);
+	*out = st;
+	return STORE_OK;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < S_NSTMTS; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_error(const struct store *st)
+{
+	return st->err;
+}
+
+void
+store_set_wait(struct store *st, bool wait)
+{
+	st->wait = wait;
+}
+
+enum store_rc
+store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int64_t now = now_ms();
+	enum store_rc r;
+
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+	if ((s = stmt(st, S_SUBMIT)) == NULL)
+		return rollback(st, db_fail(st, STORE_ERROR, "submit"));
+	sqlite3_bind_text(s, 1, spec->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, spec->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, spec->priority);
+	sqlite3_bind_blob64(s, 4, spec->payload, spec->payload_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_int64(s, 6, spec->run_at > 0 ? spec->run_at : now);
+	sqlite3_bind_int64(s, 7, spec->timeout_ms);
+	if (step(s) != SQLITE_DONE) {
+		r = db_fail(st, classify(sqlite3_errcode(st->db)),
+		    "cannot store the job");
+		done(s);
+		return rollback(st, r);
+	}
+	done(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	if ((r = commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+enum store_rc
+store_get(struct store *st, int64_t id, struct job *out)
+{
+	sqlite3_stmt *s = stmt(st, S_GET);
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "get");
+	sqlite3_bind_int64(s, 1, id);
+	rc = step(s);
+	if (rc == SQLITE_ROW)
+		row_to_job(s, out);
+	done(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return db_fail(st, classify(rc), "cannot read the job");
+}
+
+enum store_rc
+store_get_result(struct store *st, int64_t id, char **buf, size_t *len)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT data FROM results WHERE job_id = ?1");
+	int rc, n = 0;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "result");
+	sqlite3_bind_int64(s, 1, id);
+	rc = step(s);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_bytes(s, 0);
+	*buf = xmalloc((size_t)n + 1);
+	if (n > 0)
+		memcpy(*buf, sqlite3_column_blob(s, 0), (size_t)n);
+	*len = (size_t)n;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(*buf);
+		return db_fail(st, classify(rc), "cannot read the result");
+	}
+	return STORE_OK;
+}
+
+enum store_rc
+store_get_attempts(struct store *st, int64_t id, struct attempt **out,
+    size_t *n)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT attempt, worker, started_at,"
+	    " finished_at, outcome, exit_code, signal, error FROM attempts"
+	    " WHERE job_id = ?1 ORDER BY attempt");
+	struct attempt *a = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "attempts");
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = step(s)) == SQLITE_ROW) {
+		a = xrealloc(a, (count + 1) * sizeof(*a));
+		a[count].attempt = sqlite3_column_int(s, 0);
+		a[count].worker = col_text(s, 1);
+		a[count].started_at = col_int(s, 2, 0);
+		a[count].finished_at = col_int(s, 3, 0);
+		a[count].outcome = col_text(s, 4);
+		a[count].exit_code = (int)col_int(s, 5, -1);
+		a[count].signal = (int)col_int(s, 6, 0);
+		a[count].error = col_text(s, 7);
+		count++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		attempts_free(a, count);
+		return db_fail(st, classify(rc), "cannot read attempts");
+	}
+	*out = a;
+	*n = count;
+	return STORE_OK;
+}
+
+enum store_rc
+store_list(struct store *st, const struct list_filter *f,
+    int (*fn)(const struct job *, void *), void *arg)
+{
+	sqlite3_stmt *s;
+	json_t *states = NULL;
+	int rc;
+
+	/* The newest N, printed oldest first. */
+	s = prepare(st, "SELECT * FROM (SELECT " JOB_COLUMNS " FROM jobs"
+	    " WHERE (?1 IS NULL OR state IN (SELECT value FROM json_each(?1)))"
+	    " AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)"
+	    " ORDER BY id DESC LIMIT ?4) ORDER BY id");
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "list");
+	if (f->states != 0) {
+		states = json_array();
+		for (int i = 0; i < JOB_NSTATES; i++)
+			if (f->states & (1u << i))
+				json_array_append_new(states,
+				    json_string(job_state_name(i)));
+		sqlite3_bind_text(s, 1, json_dumps(states, JSON_COMPACT), -1,
+		    free);
+		json_decref(states);
+	}
+	bind_text_or_null(s, 2, f->queue);
+	bind_text_or_null(s, 3, f->type);
+	sqlite3_bind_int64(s, 4, f->limit > 0 ? f->limit : -1);
+	while ((rc = step(s)) == SQLITE_ROW) {
+		struct job j;
+		int stop;
+
+		row_to_job(s, &j);
+		stop = fn(&j, arg);
+		job_clear(&j);
+		if (stop)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(st, classify(rc), "cannot list jobs");
+	return STORE_OK;
+}
+
+enum store_rc
+store_cancel(struct store *st, int64_t id, enum job_state *was)
+{
+	sqlite3_stmt *s;
+	enum store_rc r;
+	struct job j;
+
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+	if ((r = store_get(st, id, &j)) != STORE_OK)
+		return rollback(st, r);
+	*was = j.state;
+	job_clear(&j);
+	if (job_state_ended(*was))
+		return rollback(st, STORE_CONFLICT);
+	if (*was == JOB_RUNNING)
+		s = prepare(st, "UPDATE jobs SET cancel_requested = 1"
+		    " WHERE id = ?1");
+	else
+		s = prepare(st, "UPDATE jobs SET state = 'cancelled',"
+		    " finished_at = ?2, error = 'cancelled' WHERE id = ?1");
+	if (s == NULL)
+		return rollback(st, db_fail(st, STORE_ERROR, "cancel"));
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now_ms());
+	if (step(s) != SQLITE_DONE) {
+		r = db_fail(st, classify(sqlite3_errcode(st->db)),
+		    "cannot cancel");
+		sqlite3_finalize(s);
+		return rollback(st, r);
+	}
+	sqlite3_finalize(s);
+	if ((r = commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+/* Runs a one-off write statement with text and integer parameters given
+ * as a format: 't' text, 'i' int64, 'n' null. */
+static enum store_rc
+write_one(struct store *st, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	enum store_rc r;
+	va_list ap;
+	int rc;
+
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+	if ((s = prepare(st, sql)) == NULL)
+		return rollback(st, db_fail(st, STORE_ERROR, "write"));
+	va_start(ap, fmt);
+	for (int i = 0; fmt[i] != '\0'; i++) {
+		if (fmt[i] == 't')
+			sqlite3_bind_text(s, i + 1, va_arg(ap, const char *),
+			    -1, SQLITE_TRANSIENT);
+		else if (fmt[i] == 'i')
+			sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+		else
+			sqlite3_bind_null(s, i + 1);
+	}
+	va_end(ap);
+	rc = step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rollback(st, db_fail(st, classify(rc), "write"));
+	return commit(st);
+}
+
+enum store_rc
+store_worker_register(struct store *st, const char *worker, int pid,
+    int64_t grace_ms)
+{
+	return write_one(st, "INSERT OR REPLACE INTO workers (id, pid,"
+	    " started_at, grace_ms) VALUES (?1, ?2, ?3, ?4)", "tiii", worker,
+	    (int64_t)pid, now_ms(), grace_ms);
+}
+
+enum store_rc
+store_worker_unregister(struct store *st, const char *worker)
+{
+	return write_one(st, "DELETE FROM workers WHERE id = ?1", "t",
+	    worker);
+}
+
+enum store_rc
+store_forget_worker(struct store *st, const char *worker)
+{
+	return store_worker_unregister(st, worker);
+}
+
+int64_t
+store_worker_grace(struct store *st, const char *worker)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT grace_ms FROM workers WHERE id = ?1");
+	int64_t grace = DEFAULT_GRACE_MS;
+
+	if (s == NULL)
+		return grace;
+	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+	if (step(s) == SQLITE_ROW)
+		grace = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return grace;
+}
+
+enum store_rc
+store_workers(struct store *st, char ***ids, size_t *n)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT id FROM workers ORDER BY id");
+	char **v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "workers");
+	while ((rc = step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = col_text(s, 0);
+	}
+	sqlite3_finalize(s);
+	*ids = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "cannot read workers");
+	return STORE_OK;
+}
+
+enum store_rc
+store_claim(struct store *st, const char *worker, const char *const *queues,
+    size_t nqueues, struct job *out)
+{
+	sqlite3_stmt *s, *a;
+	int64_t now = now_ms();
+	enum store_rc r;
+	int rc;
+
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+	if ((s = stmt(st, S_CLAIM)) == NULL ||
+	    (a = stmt(st, S_CLAIM_ATTEMPT)) == NULL)
+		return rollback(st, db_fail(st, STORE_ERROR, "claim"));
+	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	bind_queues(s, 3, queues, nqueues);
+	rc = step(s);
+	if (rc == SQLITE_ROW) {
+		row_to_job(s, out);
+		/* Step to the end so the UPDATE completes before commit. */
+		rc = step(s);
+	}
+	done(s);
+	if (rc != SQLITE_DONE) {
+		if (out->id != 0)
+			job_clear(out);
+		return rollback(st, db_fail(st, classify(rc), "claim"));
+	}
+	if (out->id == 0)
+		return rollback(st, STORE_NOTFOUND);
+	sqlite3_bind_int64(a, 1, out->id);
+	sqlite3_bind_int(a, 2, out->attempt);
+	sqlite3_bind_text(a, 3, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a, 4, now);
+	rc = step(a);
+	done(a);
+	if (rc != SQLITE_DONE) {
+		job_clear(out);
+		return rollback(st, db_fail(st, classify(rc), "claim"));
+	}
+	if ((r = commit(st)) != STORE_OK)
+		job_clear(out);
+	return r;
+}
+
+/* Runs a kept fenced statement whose first three parameters are (id,
+ * attempt, worker), in its own transaction. */
+static enum store_rc
+fenced_update(struct store *st, sqlite3_stmt *s, int64_t id, int attempt,
+    const char *worker)
+{
+	enum store_rc r;
+	int rc;
+
+	if ((r = begin_write(st)) != STORE_OK) {
+		done(s);
+		return r;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, attempt);
+	sqlite3_bind_text(s, 3, worker, -1, SQLITE_STATIC);
+	rc = step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return rollback(st, db_fail(st, classify(rc), "update"));
+	if (sqlite3_changes(st->db) == 0)
+		return rollback(st, STORE_CONFLICT);
+	return commit(st);
+}
+
+enum store_rc
+store_set_process(struct store *st, int64_t id, int attempt,
+    const char *worker, int pgid, int64_t proc_start)
+{
+	sqlite3_stmt *s = stmt(st, S_SET_PROCESS);
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "set process");
+	sqlite3_bind_int(s, 4, pgid);
+	sqlite3_bind_int64(s, 5, proc_start);
+	return fenced_update(st, s, id, attempt, worker);
+}
+
+enum store_rc
+store_set_progress(struct store *st, int64_t id, int attempt,
+    const char *worker, double percent, int64_t done_n, int64_t total,
+    const char *message)
+{
+	sqlite3_stmt *s = stmt(st, S_SET_PROGRESS);
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "progress");
+	if (percent >= 0)
+		sqlite3_bind_double(s, 4, percent);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_int_or_null(s, 5, done_n, total > 0);
+	bind_int_or_null(s, 6, total, total > 0);
+	bind_text_or_null(s, 7, message);
+	return fenced_update(st, s, id, attempt, worker);
+}
+
+/* The state name an outcome is stored under, and the attempt's outcome. */
+static void
+outcome_names(const struct outcome *o, int deaths, const char **state,
+    const char **attempt_outcome, const char **error, int *new_deaths)
+{
+	*error = o->error;
+	*new_deaths = 0;
+	if (o->worker_died) {
+		*new_deaths = deaths + 1;
+		*attempt_outcome = "worker died";
+		*error = "worker died";
+		if (o->state == JOB_CANCELLED) {
+			*state = "cancelled";
+			*error = "cancelled";
+		} else if (*new_deaths >= WORKER_DEATHS_MAX) {
+			*state = "failed";
+			*error = "worker died 3 times";
+		} else
+			*state = "pending";
+		return;
+	}
+	if (o->requeue) {
+		*state = "pending";
+		*attempt_outcome = "requeued";
+		*new_deaths = deaths;
+		return;
+	}
+	*state = job_state_name(o->state);
+	*attempt_outcome = *state;
+}
+
+enum store_rc
+store_finish(struct store *st, const struct outcome *o)
+{
+	sqlite3_stmt *s, *a, *d, *res;
+	const char *state, *attempt_outcome, *error;
+	int64_t now = now_ms();
+	int deaths = 0, new_deaths, rc;
+	bool ended;
+	enum store_rc r;
+
+	if ((s = stmt(st, S_FINISH)) == NULL ||
+	    (a = stmt(st, S_FINISH_ATTEMPT)) == NULL ||
+	    (d = stmt(st, S_DEATHS)) == NULL ||
+	    (res = stmt(st, S_SAVE_RESULT)) == NULL)
+		return db_fail(st, STORE_ERROR, "finish");
+	if ((r = begin_write(st)) != STORE_OK)
+		return r;
+
+	/* The fence: the job must still be ours, in this attempt. */
+	sqlite3_bind_int64(d, 1, o->id);
+	sqlite3_bind_int(d, 2, o->attempt);
+	sqlite3_bind_text(d, 3, o->worker, -1, SQLITE_STATIC);
+	rc = step(d);
+	if (rc == SQLITE_ROW)
+		deaths = sqlite3_column_int(d, 0);
+	done(d);
+	if (rc == SQLITE_DONE)
+		return rollback(st, STORE_CONFLICT);
+	if (rc != SQLITE_ROW)
+		return rollback(st, db_fail(st, classify(rc), "finish"));
+
+	outcome_names(o, deaths, &state, &attempt_outcome, &error,
+	    &new_deaths);
+	ended = strcmp(state, "pending") != 0;
+	sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int(s, 2, o->attempt);
+	sqlite3_bind_text(s, 3, o->worker, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC);
+	bind_int_or_null(s, 5, now, ended);
+	bind_int_or_null(s, 6, o->exit_code, o->exit_code >= 0);
+	bind_int_or_null(s, 7, o->signal, o->signal > 0);
+	bind_text_or_null(s, 8, ended ? error : NULL);
+	bind_int_or_null(s, 9, (int64_t)o->result_len, ended);
+	sqlite3_bind_int(s, 10, o->result_truncated);
+	sqlite3_bind_int(s, 11, o->state == JOB_FAILED && !o->requeue &&
+	    !o->worker_died);
+	sqlite3_bind_int(s, 12, new_deaths);
+	/* A job put back belongs to no worker; an ended one keeps the
+	 * name of the one that ran it last. */
+	bind_text_or_null(s, 13, ended ? o->worker : NULL);
+	rc = step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return rollback(st, db_fail(st, classify(rc), "finish"));
+
+	sqlite3_bind_int64(a, 1, o->id);
+	sqlite3_bind_int(a, 2, o->attempt);
+	sqlite3_bind_int64(a, 3, now);
+	sqlite3_bind_text(a, 4, attempt_outcome, -1, SQLITE_STATIC);
+	bind_int_or_null(a, 5, o->exit_code, o->exit_code >= 0);
+	bind_int_or_null(a, 6, o->signal, o->signal > 0);
+	bind_text_or_null(a, 7, error);
+	rc = step(a);
+	done(a);
+	if (rc != SQLITE_DONE)
+		return rollback(st, db_fail(st, classify(rc), "finish"));
+
+	if (ended) {
+		sqlite3_bind_int64(res, 1, o->id);
+		sqlite3_bind_blob64(res, 2, o->result ? o->result : "",
+		    o->result_len, SQLITE_STATIC);
+		rc = step(res);
+		done(res);
+		if (rc != SQLITE_DONE)
+			return rollback(st, db_fail(st, classify(rc),
+			    "cannot store the result"));
+	}
+	if ((r = commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+enum store_rc
+store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
+    size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, S_CANCEL_REQUESTS);
+	int64_t *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "cancel requests");
+	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+	while ((rc = step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = sqlite3_column_int64(s, 0);
+	}
+	done(s);
+	*ids = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "cancel requests");
+	return STORE_OK;
+}
+
+enum store_rc
+store_next_due(struct store *st, const char *const *queues, size_t nqueues,
+    int64_t *when)
+{
+	sqlite3_stmt *s = stmt(st, S_NEXT_DUE);
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "next due");
+	sqlite3_bind_int64(s, 1, now_ms());
+	bind_queues(s, 2, queues, nqueues);
+	rc = step(s);
+	*when = rc == SQLITE_ROW ? col_int(s, 0, 0) : 0;
+	done(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(st, classify(rc), "next due");
+	return STORE_OK;
+}
+
+enum store_rc
+store_any_runnable(struct store *st, const char *const *queues,
+    size_t nqueues, bool *any)
+{
+	sqlite3_stmt *s = stmt(st, S_ANY_RUNNABLE);
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "runnable");
+	sqlite3_bind_int64(s, 1, now_ms());
+	bind_queues(s, 2, queues, nqueues);
+	rc = step(s);
+	*any = rc == SQLITE_ROW;
+	done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "runnable");
+	return STORE_OK;
+}
+
+enum store_rc
+store_running_elsewhere(struct store *st, const char *except,
+    struct job **jobs, size_t *n)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT " JOB_COLUMNS " FROM jobs"
+	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)");
+	struct job *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "running");
+	bind_text_or_null(s, 1, except);
+	while ((rc = step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		row_to_job(s, &v[count++]);
+	}
+	sqlite3_finalize(s);
+	*jobs = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "running");
+	return STORE_OK;
+}
+
+enum store_rc
+store_mark_rescue(struct store *st, int64_t id, int attempt,
+    const char *worker, int64_t when)
+{
+	return write_one(st, "UPDATE jobs SET rescue_term_at = ?4"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'", "iiti", id, (int64_t)attempt, worker,
+	    when);
+}

@@ -1,0 +1,192 @@
+/* store.h: the job store.  Commands and the worker speak to jobs only
+ * through these functions; SQL lives in store-sqlite.c. */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+
+enum job_state {
+	JOB_PENDING,
+	JOB_RUNNING,
+	JOB_RETRYING,
+	JOB_COMPLETED,
+	JOB_FAILED,
+	JOB_TIMEOUT,
+	JOB_CANCELLED,
+	JOB_NSTATES
+};
+
+const char *job_state_name(enum job_state);
+bool job_state_parse(const char *name, enum job_state *state);
+bool job_state_ended(enum job_state);
+
+/* Absent times are 0; an absent exit code is -1, an absent signal 0. */
+struct job {
+	int64_t id;
+	char *type;
+	char *queue;
+	int priority;
+	enum job_state state;
+	char *payload;		/* the bytes as submitted, NUL-terminated */
+	size_t payload_len;
+	int64_t created_at, run_at, started_at, finished_at;	/* ms */
+	int64_t timeout_ms;	/* 0: none */
+	int attempt;		/* starts so far */
+	int max_retries;
+	int failures;
+	int deaths;		/* worker deaths in a row under this job */
+	int exit_code;
+	int signal;
+	char *error;
+	int64_t result_bytes;
+	bool result_truncated;
+	char *worker;
+	bool cancel_requested;
+	int pgid;		/* the handler's process group while running */
+	int64_t proc_start;	/* its leader's start time, /proc ticks */
+	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan */
+	bool has_progress;
+	double progress_percent;	/* < 0: unknown */
+	int64_t progress_done, progress_total;	/* total 0: none */
+	char *progress_message;
+};
+void job_clear(struct job *);
+
+struct attempt {
+	int attempt;
+	char *worker;
+	int64_t started_at, finished_at;
+	char *outcome;		/* a state name, or "requeued" */
+	int exit_code;
+	int signal;
+	char *error;
+};
+void attempts_free(struct attempt *, size_t n);
+
+/* What submit stores. */
+struct job_spec {
+	const char *type;
+	const char *queue;
+	int priority;
+	const char *payload;
+	size_t payload_len;
+	int64_t timeout_ms;
+	int64_t run_at;		/* 0: now */
+};
+
+struct list_filter {
+	unsigned states;	/* bit per enum job_state; 0: all */
+	const char *queue;	/* NULL: all */
+	const char *type;	/* NULL: all */
+	int64_t limit;		/* 0: no limit; else the newest N */
+};
+
+/* How an attempt ended, as the worker records it. */
+struct outcome {
+	int64_t id;
+	int attempt;
+	const char *worker;
+	enum job_state state;	/* completed, failed, timeout, cancelled,
+				   or pending for a put-back */
+	int exit_code;		/* -1: none */
+	int signal;		/* 0: none */
+	const char *error;	/* NULL for completed */
+	const char *result;
+	size_t result_len;
+	bool result_truncated;
+	bool requeue;		/* put back to pending, budget untouched */
+	bool worker_died;	/* requeue because the worker died */
+};
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND,		/* no such job, or nothing to claim */
+	STORE_CONFLICT,		/* the job is not in a state for this */
+	STORE_BUSY,		/* another writer holds the lock (no-wait mode) */
+	STORE_UNUSABLE,		/* the database cannot be used: exit 69 */
+	STORE_ERROR,		/* anything else: exit 70 */
+};
+
+struct store;
+
+/* Opens the store of an open spool.  With create, makes the database if
+ * it is missing.  The schema is migrated if it is older than this jobq.
+ * STORE_NOTFOUND: there is no database and create is false.  On failure
+ * sp->err says why. */
+enum store_rc store_open(struct spool *sp, bool create, struct store **out);
+void store_close(struct store *);
+const char *store_error(const struct store *);
+
+enum store_rc store_submit(struct store *, const struct job_spec *,
+    int64_t *id);
+enum store_rc store_get(struct store *, int64_t id, struct job *out);
+enum store_rc store_get_result(struct store *, int64_t id, char **buf,
+    size_t *len);
+enum store_rc store_get_attempts(struct store *, int64_t id,
+    struct attempt **out, size_t *n);
+enum store_rc store_list(struct store *, const struct list_filter *,
+    int (*fn)(const struct job *, void *), void *arg);
+
+/* Cancels a job.  A pending or retrying job is cancelled at once; a
+ * running one is marked for its worker to stop.  *was is the state found.
+ * STORE_CONFLICT if it had already ended. */
+enum store_rc store_cancel(struct store *, int64_t id, enum job_state *was);
+
+/* The worker's side. */
+enum store_rc store_worker_register(struct store *, const char *worker,
+    int pid, int64_t grace_ms);
+enum store_rc store_worker_unregister(struct store *, const char *worker);
+
+/* Claims the most urgent runnable job in one of the queues (NULL: every
+ * queue).  STORE_NOTFOUND if there is none. */
+enum store_rc store_claim(struct store *, const char *worker,
+    const char *const *queues, size_t nqueues, struct job *out);
+
+/* Records the process group of a claimed job's handler. */
+enum store_rc store_set_process(struct store *, int64_t id, int attempt,
+    const char *worker, int pgid, int64_t proc_start);
+
+/* Records a progress report of a running job. */
+enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
+    const char *worker, double percent, int64_t done, int64_t total,
+    const char *message);
+
+/* Records how an attempt ended, fenced on (id, attempt, worker): a worker
+ * that lost the job changes nothing and gets STORE_CONFLICT. */
+enum store_rc store_finish(struct store *, const struct outcome *);
+
+/* Ids of this worker's running jobs that someone asked to cancel. */
+enum store_rc store_cancel_requests(struct store *, const char *worker,
+    int64_t **ids, size_t *n);
+
+/* When the next job in the queues becomes runnable, if later than now:
+ * *when = 0 if none is scheduled. */
+enum store_rc store_next_due(struct store *, const char *const *queues,
+    size_t nqueues, int64_t *when);
+
+/* Whether any job in the queues is runnable now. */
+enum store_rc store_any_runnable(struct store *, const char *const *queues,
+    size_t nqueues, bool *any);
+
+/* Recovery: the running jobs of workers other than `except`. */
+enum store_rc store_running_elsewhere(struct store *, const char *except,
+    struct job **jobs, size_t *n);
+/* Notes that a rescuer sent TERM to an orphaned handler, at `when`. */
+enum store_rc store_mark_rescue(struct store *, int64_t id, int attempt,
+    const char *worker, int64_t when);
+/* The grace period a worker registered, or the default. */
+int64_t store_worker_grace(struct store *, const char *worker);
+/* Forgets a worker that is gone. */
+enum store_rc store_forget_worker(struct store *, const char *worker);
+/* Workers registered in the store. */
+enum store_rc store_workers(struct store *, char ***ids, size_t *n);
+
+/* With wait false, writes do not wait for another writer's lock and
+ * return STORE_BUSY instead: for status and list, which only help. */
+void store_set_wait(struct store *, bool wait);
+
+#endif

@@ -1,0 +1,57 @@
+/* supervise.h: starting handlers in their own process group with a clean
+ * signal state and only the descriptors the protocol names; signalling
+ * and reaping them.  Knows nothing of jobs or SQLite. */
+#ifndef SUPERVISE_H
+#define SUPERVISE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Descriptors a handler finds open. */
+#define JOBQ_PROGRESS_FD 3
+#define JOBQ_LOCK_FD 1000
+
+struct spawn_req {
+	const char *path;	/* executable, or a name looked up in PATH */
+	bool search_path;	/* exec jobs: look argv[0] up in PATH */
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;	/* NULL: the worker's */
+	int stdin_fd;
+	int lock_fd;		/* placed on JOBQ_LOCK_FD */
+};
+
+struct child {
+	pid_t pid;		/* also the process group */
+	int64_t start_ticks;	/* from /proc, to recognize it later */
+	int out_fd;		/* read ends, non-blocking */
+	int err_fd;
+	int progress_fd;
+};
+
+/* Starts a handler.  Returns 0, or an errno value with *why saying what
+ * failed. */
+int spawn_handler(const struct spawn_req *req, struct child *c,
+    const char **why);
+
+/* Makes every descriptor from 3 up close-on-exec and puts /dev/null on
+ * any of 0..3 that is closed, so that descriptors we create never land
+ * where a handler expects its stdio or progress pipe. */
+void prepare_descriptors(void);
+
+/* The start time of a process in clock ticks since boot, or -1. */
+int64_t process_start_ticks(pid_t pid);
+
+/* Signals a process group whose leader we recorded with its start time,
+ * but only if that pid is still the same process or gone (a group whose
+ * leader is gone cannot have been reused while members remain). */
+int signal_recorded_group(pid_t pgid, int64_t start_ticks, int sig);
+
+/* Finds a child that has exited, kills what is left of its process group
+ * (the unreaped leader keeps the group id from being reused), then reaps
+ * it.  Returns its pid and wait status, or 0 if none has exited. */
+pid_t reap_exited_child(int *wstatus);
+
+#endif

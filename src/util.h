@@ -1,0 +1,46 @@
+/* util.h: small parsers and I/O helpers shared by the commands. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "jobq: CMD: message" on stderr. */
+void cmd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that cannot fail: out of memory is fatal (exit 70). */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+char *xstrdup(const char *);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A job id: decimal, 1..INT64_MAX, nothing else.  False if malformed. */
+bool parse_id(const char *s, int64_t *id);
+
+/* A decimal integer in [min, max], nothing else. */
+bool parse_int(const char *s, long long min, long long max, long long *out);
+
+/* A type or queue name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes. */
+#define NAME_MAX_LEN 64
+bool valid_name(const char *s);
+
+/* critical, high, normal, low or 0..99. */
+bool parse_priority(const char *s, int *prio);
+#define PRIORITY_DEFAULT 20
+
+/* Reads all of fd into a malloc'd buffer (NUL-terminated for
+ * convenience, the NUL not counted).  Returns -1 with errno on error. */
+int read_all(int fd, char **buf, size_t *len);
+
+/* Writes all of buf to fd, retrying short writes.  -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Milliseconds since the epoch, wall clock. */
+int64_t now_ms(void);
+/* Milliseconds of a monotonic clock, for deadlines. */
+int64_t mono_ms(void);
+
+#endif

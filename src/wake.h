@@ -1,0 +1,27 @@
+/* wake.h: sleeping until the spool changes.  Writers touch the spool's
+ * wake file; sleepers watch the spool directory with inotify, or poll
+ * slowly where inotify is not to be had. */
+#ifndef WAKE_H
+#define WAKE_H
+
+#include <stdbool.h>
+
+#include "spool.h"
+
+struct waker {
+	int fd;			/* inotify, or -1: poll only */
+};
+
+void waker_open(struct waker *w, const struct spool *sp);
+void waker_close(struct waker *w);
+
+/* Reads pending events; true if the wake file was touched.  Call before
+ * looking at the store, so a change after the look is not lost. */
+bool waker_drain(struct waker *w);
+
+/* How long to sleep at most when nothing else is due, in ms. */
+#define WAKE_POLL_MS_INOTIFY 5000
+#define WAKE_POLL_MS_NOINOTIFY 250
+int waker_poll_ms(const struct waker *w);
+
+#endif

@@ -1,0 +1,559 @@
+/* worker.c: the worker's one event loop.  poll(2) over a signalfd (child
+ * exits, stop signals), an inotify descriptor (new work, cancels) and the
+ * pipes of every running handler; timers are poll's timeout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "jobq.h"
+#include "recover.h"
+#include "slot.h"
+#include "timefmt.h"
+#include "util.h"
+#include "wake.h"
+#include "worker.h"
+
+#define RECOVERY_INTERVAL_MS 1000
+#define EXIT_DRAIN_MS 1000	/* how long pipes may stay open after exit */
+#define ERROR_BACKOFF_MS 1000
+
+struct worker {
+	const struct worker_opts *opts;
+	struct slot_env env;
+	char id[17];
+	char *lock_path, *run_path;
+	int lock_fd;
+	int sig_fd;
+	struct waker waker;
+	struct slot *slots;
+	int busy;
+	bool stopping;
+	int64_t shutdown_term_at;	/* when to stop what still runs */
+	int64_t next_recovery;
+	int64_t next_claim;		/* after a store error */
+	int status;			/* exit status so far */
+};
+
+static void
+wlog(struct worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->opts->quiet)
+		return;
+	fprintf(stderr, "jobq: worker %s: ", w->id);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+set_title(struct worker *w)
+{
+	setproctitle("-jobq worker: %d/%d busy%s", w->busy, w->opts->jobs,
+	    w->stopping ? ", stopping" : "");
+}
+
+/* Signals arrive on a descriptor.  SIGINT may come in ignored from a
+ * shell's `&`, and signalfd never sees an ignored signal. */
+static int
+setup_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* Handlers get the run lock on a high descriptor; make sure it fits. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur <= JOBQ_LOCK_FD + 1) {
+		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+take_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The two locks of DESIGN.md, taken before the worker registers. */
+static bool
+register_worker(struct worker *w, char *err, size_t errsize)
+{
+	snprintf(w->id, sizeof(w->id), "%08x%08x", arc4random(),
+	    arc4random());
+	w->lock_path = worker_lock_path(w->env.sp, w->id);
+	w->run_path = worker_run_path(w->env.sp, w->id);
+	if ((w->lock_fd = take_lock(w->lock_path)) < 0 ||
+	    (w->env.run_fd = take_lock(w->run_path)) < 0) {
+		snprintf(err, errsize, "cannot lock %s: %s", w->run_path,
+		    strerror(errno));
+		return false;
+	}
+	if (store_worker_register(w->env.st, w->id, (int)getpid(),
+	    w->opts->grace_ms) != STORE_OK) {
+		snprintf(err, errsize, "%s", store_error(w->env.st));
+		return false;
+	}
+	return true;
+}
+
+static void
+unregister_worker(struct worker *w)
+{
+	store_worker_unregister(w->env.st, w->id);
+	unlink(w->run_path);
+	unlink(w->lock_path);
+	if (w->env.run_fd >= 0)
+		close(w->env.run_fd);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd);
+	free(w->run_path);
+	free(w->lock_path);
+}
+
+static void
+note_recovery(const char *event, int64_t job, const char *worker, void *arg)
+{
+	wlog(arg, "event=%s job=%lld dead_worker=%s", event, (long long)job,
+	    worker);
+}
+
+static void
+record(struct worker *w, struct slot *s, const struct outcome *o)
+{
+	char dur[32];
+	enum store_rc rc = store_finish(w->env.st, o);
+
+	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
+	if (rc == STORE_CONFLICT)
+		wlog(w, "event=lost job=%lld attempt=%d", (long long)o->id,
+		    o->attempt);
+	else if (rc != STORE_OK)
+		wlog(w, "event=error job=%lld error=\"%s\"", (long long)o->id,
+		    store_error(w->env.st));
+	else if (o->requeue)
+		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
+		    (long long)o->id, o->attempt, dur);
+	else
+		wlog(w, "event=finished job=%lld attempt=%d outcome=%s "
+		    "duration=%s%s%s%s", (long long)o->id, o->attempt,
+		    job_state_name(o->state), dur, o->error ? " error=\"" : "",
+		    o->error ? o->error : "", o->error ? "\"" : "");
+}
+
+static void
+start_job(struct worker *w, struct job *job)
+{
+	struct slot *s = NULL;
+	char *error = NULL;
+
+	for (int i = 0; i < w->opts->jobs; i++)
+		if (!w->slots[i].used) {
+			s = &w->slots[i];
+			break;
+		}
+	memset(s, 0, sizeof(*s));
+	s->used = true;
+	s->job = *job;
+	s->started_mono = mono_ms();
+	wlog(w, "event=claimed job=%lld type=%s queue=%s attempt=%d",
+	    (long long)job->id, job->type, job->queue, job->attempt);
+	if (!slot_start(s, &w->env, &error)) {
+		struct outcome o = {
+			.id = s->job.id, .attempt = s->job.attempt,
+			.worker = w->id, .state = JOB_FAILED, .exit_code = -1,
+			.error = error,
+		};
+
+		record(w, s, &o);
+		free(error);
+		slot_clear(s);
+		return;
+	}
+	w->busy++;
+	if (s->job.timeout_ms > 0)
+		s->deadline = s->started_mono + s->job.timeout_ms;
+	store_set_process(w->env.st, s->job.id, s->job.attempt, w->id,
+	    s->ch.pid, s->ch.start_ticks);
+	wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
+	    (int)s->ch.pid);
+	set_title(w);
+}
+
+static void
+claim_jobs(struct worker *w)
+{
+	struct job job;
+	enum store_rc rc;
+
+	if (mono_ms() < w->next_claim)
+		return;
+	while (!w->stopping && w->busy < w->opts->jobs) {
+		memset(&job, 0, sizeof(job));
+		rc = store_claim(w->env.st, w->id, w->opts->queues,
+		    w->opts->nqueues, &job);
+		if (rc == STORE_NOTFOUND)
+			return;
+		if (rc != STORE_OK) {
+			wlog(w, "event=error error=\"%s\"",
+			    store_error(w->env.st));
+			w->next_claim = mono_ms() + ERROR_BACKOFF_MS;
+			return;
+		}
+		start_job(w, &job);
+	}
+}
+
+/* TERM now, KILL after the grace period. */
+static void
+stop_slot(struct worker *w, struct slot *s, enum stop_reason why)
+{
+	static const char *const names[] = {
+		[STOP_TIMEOUT] = "timeout", [STOP_CANCEL] = "cancel",
+		[STOP_SHUTDOWN] = "shutdown",
+	};
+
+	if (s->exited || s->reason != STOP_NONE)
+		return;
+	s->reason = why;
+	s->kill_at = mono_ms() + w->opts->grace_ms;
+	kill(-s->ch.pid, SIGTERM);
+	wlog(w, "event=stopping job=%lld reason=%s", (long long)s->job.id,
+	    names[why]);
+}
+
+static void
+check_cancels(struct worker *w)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+
+	if (w->busy == 0 ||
+	    store_cancel_requests(w->env.st, w->id, &ids, &n) != STORE_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < w->opts->jobs; k++)
+			if (w->slots[k].used && w->slots[k].job.id == ids[i])
+				stop_slot(w, &w->slots[k], STOP_CANCEL);
+	free(ids);
+}
+
+static struct slot *
+slot_of_pid(struct worker *w, pid_t pid)
+{
+	for (int i = 0; i < w->opts->jobs; i++)
+		if (w->slots[i].used && w->slots[i].ch.pid == pid)
+			return &w->slots[i];
+	return NULL;
+}
+
+static void
+reap_children(struct worker *w)
+{
+	struct slot *s;
+	int wstatus;
+	pid_t pid;
+
+	while ((pid = reap_exited_child(&wstatus)) > 0) {
+		if ((s = slot_of_pid(w, pid)) == NULL)
+			continue;
+		s->exited = true;
+		s->wstatus = wstatus;
+		s->exited_mono = mono_ms();
+	}
+}
+
+static void
+begin_shutdown(struct worker *w, int sig)
+{
+	if (w->stopping && sig == SIGINT) {
+		/* A second interrupt: stop now. */
+		wlog(w, "event=stop-now");
+		for (int i = 0; i < w->opts->jobs; i++) {
+			struct slot *s = &w->slots[i];
+
+			if (!s->used || s->exited)
+				continue;
+			if (s->reason == STOP_NONE)
+				s->reason = STOP_SHUTDOWN;
+			kill(-s->ch.pid, SIGKILL);
+		}
+		return;
+	}
+	if (w->stopping)
+		return;
+	w->stopping = true;
+	w->shutdown_term_at = mono_ms() + w->opts->grace_ms;
+	wlog(w, "event=stopping signal=%s busy=%d", sig == SIGINT ? "SIGINT" :
+	    "SIGTERM", w->busy);
+	set_title(w);
+}
+
+static void
+read_signals(struct worker *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap_children(w);
+		else
+			begin_shutdown(w, (int)si.ssi_signo);
+	}
+	/* Coalesced SIGCHLDs: look once more. */
+	reap_children(w);
+}
+
+/* Timers: timeouts, kills after grace, the end of a shutdown's grace,
+ * progress writes that were held back. */
+static void
+run_timers(struct worker *w)
+{
+	int64_t now = mono_ms();
+
+	for (int i = 0; i < w->opts->jobs; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (!s->used)
+			continue;
+		if (!s->exited && s->deadline && now >= s->deadline)
+			stop_slot(w, s, STOP_TIMEOUT);
+		if (!s->exited && s->kill_at && now >= s->kill_at) {
+			kill(-s->ch.pid, SIGKILL);
+			s->kill_at = 0;
+			s->deadline = 0;
+		}
+		if (w->stopping && now >= w->shutdown_term_at)
+			stop_slot(w, s, STOP_SHUTDOWN);
+		slot_flush_progress(s, &w->env, false);
+	}
+}
+
+static void
+finish_ready(struct worker *w)
+{
+	char errbuf[256];
+	struct outcome o;
+	int64_t now = mono_ms();
+
+	for (int i = 0; i < w->opts->jobs; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (!s->used || !s->exited)
+			continue;
+		/* The group is dead; what it wrote is still in the pipes. */
+		if (s->ch.out_fd >= 0)
+			slot_read(s, s->ch.out_fd);
+		if (s->ch.err_fd >= 0)
+			slot_read(s, s->ch.err_fd);
+		if (s->ch.progress_fd >= 0)
+			slot_read(s, s->ch.progress_fd);
+		if (!slot_pipes_closed(s) && now - s->exited_mono <
+		    EXIT_DRAIN_MS)
+			continue;
+		slot_flush_progress(s, &w->env, true);
+		slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
+		record(w, s, &o);
+		slot_clear(s);
+		w->busy--;
+		set_title(w);
+	}
+}
+
+static int
+min_timeout(int64_t now, int64_t at, int timeout)
+{
+	int64_t d;
+
+	if (at <= 0)
+		return timeout;
+	d = at - now;
+	if (d < 0)
+		d = 0;
+	return d < timeout ? (int)d : timeout;
+}
+
+static int
+poll_timeout(struct worker *w)
+{
+	int64_t now = mono_ms(), due;
+	int t = waker_poll_ms(&w->waker);
+
+	t = min_timeout(now, w->next_recovery, t);
+	if (w->stopping)
+		t = min_timeout(now, w->shutdown_term_at, t);
+	if (w->next_claim > now)
+		t = min_timeout(now, w->next_claim, t);
+	for (int i = 0; i < w->opts->jobs; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (!s->used)
+			continue;
+		t = min_timeout(now, s->deadline, t);
+		t = min_timeout(now, s->kill_at, t);
+		if (s->exited)
+			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
+		if (s->progress_dirty)
+			t = min_timeout(now, s->progress_stored +
+			    PROGRESS_INTERVAL_MS, t);
+	}
+	/* A delayed job coming due. */
+	if (!w->stopping && w->busy < w->opts->jobs &&
+	    store_next_due(w->env.st, w->opts->queues, w->opts->nqueues,
+	    &due) == STORE_OK && due > 0)
+		t = min_timeout(now_ms(), due, t);
+	return t;
+}
+
+static void
+wait_for_events(struct worker *w)
+{
+	struct pollfd *pfd;
+	size_t n = 0, cap = 2 + 3 * (size_t)w->opts->jobs;
+
+	pfd = xcalloc(cap, sizeof(*pfd));
+	pfd[n++] = (struct pollfd){ .fd = w->sig_fd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = w->waker.fd, .events = POLLIN };
+	for (int i = 0; i < w->opts->jobs; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (!s->used)
+			continue;
+		pfd[n++] = (struct pollfd){ .fd = s->ch.out_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.err_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.progress_fd,
+		    .events = POLLIN };
+	}
+	if (poll(pfd, n, poll_timeout(w)) > 0) {
+		for (size_t i = 2; i < n; i++) {
+			if (pfd[i].fd < 0 || pfd[i].revents == 0)
+				continue;
+			for (int k = 0; k < w->opts->jobs; k++) {
+				struct slot *s = &w->slots[k];
+
+				if (s->used && (s->ch.out_fd == pfd[i].fd ||
+				    s->ch.err_fd == pfd[i].fd ||
+				    s->ch.progress_fd == pfd[i].fd)) {
+					slot_read(s, pfd[i].fd);
+					break;
+				}
+			}
+		}
+		if (pfd[0].revents)
+			read_signals(w);
+	}
+	free(pfd);
+}
+
+/* With --drain: true once nothing is running and nothing is runnable. */
+static bool
+drained(struct worker *w)
+{
+	bool any = true;
+
+	if (w->busy > 0)
+		return false;
+	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
+	    &any) != STORE_OK)
+		return false;
+	return !any;
+}
+
+static void
+loop(struct worker *w)
+{
+	for (;;) {
+		bool woken = waker_drain(&w->waker);
+		int64_t now = mono_ms();
+
+		if (now >= w->next_recovery) {
+			recover_dead_workers(w->env.st, w->env.sp, w->id,
+			    note_recovery, w);
+			w->next_recovery = now + RECOVERY_INTERVAL_MS;
+			woken = true;
+		}
+		if (woken)
+			check_cancels(w);
+		claim_jobs(w);
+		if (w->busy == 0 && (w->stopping ||
+		    (w->opts->drain && drained(w))))
+			return;
+		wait_for_events(w);
+		run_timers(w);
+		finish_ready(w);
+	}
+}
+
+int
+worker_run(const struct worker_opts *opts, struct spool *sp,
+    struct store *st, const struct handler_path *hp)
+{
+	struct worker w = {
+		.opts = opts,
+		.env = { .sp = sp, .st = st, .hp = hp, .run_fd = -1 },
+		.lock_fd = -1,
+	};
+	char err[512];
+
+	prepare_descriptors();
+	raise_fd_limit();
+	if ((w.sig_fd = setup_signals()) < 0) {
+		cmd_warn("signalfd");
+		return EXIT_SOFTWARE;
+	}
+	w.env.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	w.env.worker_id = w.id;
+	if (!register_worker(&w, err, sizeof(err))) {
+		cmd_warnx("%s", err);
+		unregister_worker(&w);
+		return EXIT_UNAVAILABLE;
+	}
+	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
+	waker_open(&w.waker, sp);
+	set_title(&w);
+	wlog(&w, "event=start pid=%d jobs=%d", (int)getpid(), opts->jobs);
+
+	loop(&w);
+
+	wlog(&w, "event=exit");
+	unregister_worker(&w);
+	waker_close(&w.waker);
+	free(w.slots);
+	close(w.sig_fd);
+	close(w.env.devnull);
+	return w.status;
+}
