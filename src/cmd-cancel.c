@@ -40,7 +40,7 @@ cmd_cancel(int argc, char **argv)
 		    STORE_NOTFOUND;
 
 		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no job %lld", (long long)ids[i]);
+			cmd_warnx("no such job %lld", (long long)ids[i]);
 			rc = worst_status(rc, EXIT_NOJOB);
 		} else if (src == STORE_CONFLICT) {
 			cmd_warnx("job %lld already %s", (long long)ids[i],

@@ -57,17 +57,22 @@ cmd_result(int argc, char **argv)
 			return bad_option(ch, argv, usage);
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (argc == 0)
 		return usage_error(usage);
 	if (!parse_ids(argc, argv, &ids))
 		return EXIT_USAGE;
+	if (argc > 1) {
+		free(ids);
+		cmd_warnx("one job at a time");
+		return usage_error(usage);
+	}
 	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
 		free(ids);
 		return rc;
 	}
 	src = st ? store_get(st, ids[0], &j) : STORE_NOTFOUND;
 	if (src == STORE_NOTFOUND) {
-		cmd_warnx("no job %lld", (long long)ids[0]);
+		cmd_warnx("no such job %lld", (long long)ids[0]);
 		rc = EXIT_NOJOB;
 	} else if (src != STORE_OK)
 		rc = store_failure(st, src);

@@ -42,7 +42,7 @@ cmd_status(int argc, char **argv)
 		    STORE_NOTFOUND;
 
 		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no job %lld", (long long)ids[n]);
+			cmd_warnx("no such job %lld", (long long)ids[n]);
 			rc = worst_status(rc, EXIT_NOJOB);
 			continue;
 		}

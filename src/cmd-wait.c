@@ -25,7 +25,7 @@ check_jobs(struct store *st, const int64_t *ids, int n, bool print)
 		struct job j;
 
 		if ((src = store_get(st, ids[i], &j)) == STORE_NOTFOUND) {
-			cmd_warnx("no job %lld", (long long)ids[i]);
+			cmd_warnx("no such job %lld", (long long)ids[i]);
 			return EXIT_NOJOB;
 		}
 		if (src != STORE_OK)
@@ -115,7 +115,7 @@ cmd_wait(int argc, char **argv)
 		return rc;
 	}
 	if (st == NULL) {
-		cmd_warnx("no job %lld", (long long)ids[0]);
+		cmd_warnx("no such job %lld", (long long)ids[0]);
 		rc = EXIT_NOJOB;
 	} else
 		rc = wait_loop(&sp, st, ids, argc, timeout_ms);

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,74 +105,106 @@ close_pair(int fds[2])
 		close(fds[1]);
 }
 
+/* Every signal back to its default action.  The kernel's call, not
+ * sigaction(3): glibc will not touch the two real-time signals it keeps
+ * for itself, and its posix_spawn leaves them ignored in the child, where
+ * exec keeps them ignored. */
+static void
+default_all_signals(void)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} ksa = { SIG_DFL, 0, NULL, 0 };
+
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof(ksa.mask));
+}
+
+/* The child between fork and exec: only system calls, then exec.  The
+ * worker is single-threaded, so no lock can be held across the fork. */
+static void __attribute__((noreturn))
+child(const struct spawn_req *req, int out, int err, int prog, int report)
+{
+	sigset_t none;
+	int e;
+
+	setpgid(0, 0);
+	default_all_signals();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(req->stdin_fd, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(err, 2) < 0 || dup2(prog, JOBQ_PROGRESS_FD) < 0 ||
+	    dup2(req->lock_fd, JOBQ_LOCK_FD) < 0)
+		goto fail;
+	/* Ours are close-on-exec already; this also catches what a
+	 * library may have opened without it. */
+	close_range(JOBQ_PROGRESS_FD + 1, JOBQ_LOCK_FD - 1, 0);
+	close_range(JOBQ_LOCK_FD + 1, ~0U, 0);
+	if (req->cwd != NULL && chdir(req->cwd) < 0)
+		goto fail;
+	if (req->search_path)
+		execvpe(req->path, req->argv, req->envp);
+	else
+		execve(req->path, req->argv, req->envp);
+fail:
+	e = errno;
+	(void)!write(report, &e, sizeof(e));
+	_exit(127);
+}
+
 int
 spawn_handler(const struct spawn_req *req, struct child *c,
     const char **why)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, prog[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
+	int report[2] = { -1, -1 }, e = 0, rc = 0;
 	pid_t pid;
-	int rc;
 
 	*why = "cannot make pipes";
-	if (make_pipe(out) < 0 || make_pipe(err) < 0 || make_pipe(prog) < 0) {
+	if (make_pipe(out) < 0 || make_pipe(err) < 0 || make_pipe(prog) < 0 ||
+	    pipe2(report, O_CLOEXEC) < 0) {
 		rc = errno;
-		close_pair(out);
-		close_pair(err);
-		close_pair(prog);
-		return rc;
+		goto out;
 	}
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, req->stdin_fd, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	posix_spawn_file_actions_adddup2(&fa, prog[1], JOBQ_PROGRESS_FD);
-	posix_spawn_file_actions_adddup2(&fa, req->lock_fd, JOBQ_LOCK_FD);
-	/* Everything else of ours is close-on-exec; this also catches
-	 * anything above the lock descriptor. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, JOBQ_LOCK_FD + 1);
-	if (req->cwd != NULL)
-		posix_spawn_file_actions_addchdir_np(&fa, req->cwd);
-
-	/* Its own group, default dispositions and an empty mask: the worker
-	 * blocks signals for signalfd, and the handler must not inherit
-	 * that, or SIGTERM would never reach it. */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-	if (req->search_path)
-		rc = posix_spawnp(&pid, req->path, &fa, &attr, req->argv,
-		    req->envp);
-	else
-		rc = posix_spawn(&pid, req->path, &fa, &attr, req->argv,
-		    req->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	close(out[1]);
-	close(err[1]);
-	close(prog[1]);
-	if (rc != 0) {
-		*why = "cannot start";
-		close(out[0]);
-		close(err[0]);
-		close(prog[0]);
-		return rc;
+	*why = "cannot start";
+	if ((pid = fork()) < 0) {
+		rc = errno;
+		goto out;
+	}
+	if (pid == 0)
+		child(req, out[1], err[1], prog[1], report[1]);
+	/* Both sides set the group, so signals sent before the child ran
+	 * setpgid already reach it. */
+	setpgid(pid, pid);
+	close(report[1]);
+	report[1] = -1;
+	/* The report pipe closes on a successful exec; otherwise it
+	 * carries errno. */
+	while (read(report[0], &e, sizeof(e)) < 0 && errno == EINTR)
+		;
+	if (e != 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		rc = e;
+		goto out;
 	}
 	c->pid = pid;
 	c->start_ticks = process_start_ticks(pid);
 	c->out_fd = out[0];
 	c->err_fd = err[0];
 	c->progress_fd = prog[0];
-	return 0;
+	out[0] = err[0] = prog[0] = -1;
+out:
+	close_pair(out);
+	close_pair(err);
+	close_pair(prog);
+	close_pair(report);
+	return rc;
 }
 
 pid_t
