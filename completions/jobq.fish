@@ -1,0 +1,31 @@
+# fish completion for jobq(1)
+
+set -l cmds submit status result wait list cancel worker
+complete -c jobq -f
+complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
+complete -c jobq -l json -d 'print JSON'
+complete -c jobq -l help -d 'show usage'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
+
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a submit -d 'add a job and print its id'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the state and record of jobs'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a result -d 'print the output of a finished job'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait until jobs have ended'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
+
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l queue -r -d 'queue'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l priority -r -a 'critical high normal low' -d 'priority'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l timeout -r -d 'timeout per start'
+complete -c jobq -n '__fish_seen_subcommand_from wait' -l timeout -r -d 'give up after'
+complete -c jobq -n '__fish_seen_subcommand_from list' -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
+complete -c jobq -n '__fish_seen_subcommand_from list' -l queue -r -d 'queue'
+complete -c jobq -n '__fish_seen_subcommand_from list' -l type -r -d 'type'
+complete -c jobq -n '__fish_seen_subcommand_from list' -l limit -r -d 'newest N'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -s j -l jobs -r -d 'handlers at once'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -s q -l queue -r -d 'serve this queue'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -l handlers -r -a '(__fish_complete_directories)' -d 'handler directory'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -l grace -r -d 'grace period'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when nothing is runnable'
+complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
