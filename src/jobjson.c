@@ -169,8 +169,10 @@ print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
 	json_decref(o);
 	if (text == NULL)
 		return -1;
-	encoded_marker = json_dumps(json_string(payload_marker()),
-	    JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+	json_t *marker = json_string(payload_marker());
+	encoded_marker = json_dumps(marker, JSON_ENCODE_ANY |
+	    JSON_ENSURE_ASCII);
+	json_decref(marker);
 	at = strstr(text, encoded_marker);
 	fwrite(text, 1, (size_t)(at - text), fp);
 	/* Line breaks can only be whitespace between JSON tokens (inside

@@ -140,9 +140,27 @@ open_log(const struct slot_env *env, int64_t id, off_t *size)
 	return fd;
 }
 
+struct record_ctx {
+	struct slot *s;
+	const struct slot_env *env;
+};
+
+/* The process group goes into the store before the handler may run, so
+ * a rescuer can always find and stop it. */
+static int
+record_process(pid_t pid, int64_t start_ticks, void *arg)
+{
+	struct record_ctx *ctx = arg;
+	const struct job *j = &ctx->s->job;
+
+	return store_set_process(ctx->env->st, j->id, j->attempt,
+	    ctx->env->worker_id, pid, start_ticks) == STORE_OK ? 0 : -1;
+}
+
 bool
 slot_start(struct slot *s, const struct slot_env *env, char **error)
 {
+	struct record_ctx ctx = { s, env };
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
 	const char *why;
@@ -176,6 +194,8 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	req.cwd = cwd;
 	req.stdin_fd = in;
 	req.lock_fd = env->run_fd;
+	req.before_exec = record_process;
+	req.arg = &ctx;
 	rc = spawn_handler(&req, &s->ch, &why);
 	if (rc != 0) {
 		*error = xasprintf("%s %s %s%s%s: %s", why,

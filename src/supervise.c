@@ -128,12 +128,21 @@ default_all_signals(void)
 /* The child between fork and exec: only system calls, then exec.  The
  * worker is single-threaded, so no lock can be held across the fork. */
 static void __attribute__((noreturn))
-child(const struct spawn_req *req, int out, int err, int prog, int report)
+child(const struct spawn_req *req, int out, int err, int prog, int report,
+    int go)
 {
 	sigset_t none;
+	char c;
 	int e;
 
 	setpgid(0, 0);
+	/* Wait for the worker to record our process group: a handler must
+	 * never run unrecorded, where no rescuer could stop it.  End of
+	 * file means the worker died first: then do not run at all. */
+	while ((e = (int)read(go, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (e != 1)
+		_exit(127);
 	default_all_signals();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -162,12 +171,12 @@ spawn_handler(const struct spawn_req *req, struct child *c,
     const char **why)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, prog[2] = { -1, -1 };
-	int report[2] = { -1, -1 }, e = 0, rc = 0;
+	int report[2] = { -1, -1 }, go[2] = { -1, -1 }, e = 0, rc = 0;
 	pid_t pid;
 
 	*why = "cannot make pipes";
 	if (make_pipe(out) < 0 || make_pipe(err) < 0 || make_pipe(prog) < 0 ||
-	    pipe2(report, O_CLOEXEC) < 0) {
+	    pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		rc = errno;
 		goto out;
 	}
@@ -177,12 +186,22 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 		goto out;
 	}
 	if (pid == 0)
-		child(req, out[1], err[1], prog[1], report[1]);
-	/* Both sides set the group, so signals sent before the child ran
-	 * setpgid already reach it. */
+		child(req, out[1], err[1], prog[1], report[1], go[0]);
+	/* Both sides set the group, so it exists when we record it. */
 	setpgid(pid, pid);
 	close(report[1]);
 	report[1] = -1;
+	c->pid = pid;
+	c->start_ticks = process_start_ticks(pid);
+	if (req->before_exec != NULL &&
+	    req->before_exec(pid, c->start_ticks, req->arg) != 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		rc = ECANCELED;
+		goto out;
+	}
+	(void)!write(go[1], "g", 1);
 	/* The report pipe closes on a successful exec; otherwise it
 	 * carries errno. */
 	while (read(report[0], &e, sizeof(e)) < 0 && errno == EINTR)
@@ -193,8 +212,6 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 		rc = e;
 		goto out;
 	}
-	c->pid = pid;
-	c->start_ticks = process_start_ticks(pid);
 	c->out_fd = out[0];
 	c->err_fd = err[0];
 	c->progress_fd = prog[0];
@@ -204,6 +221,7 @@ out:
 	close_pair(err);
 	close_pair(prog);
 	close_pair(report);
+	close_pair(go);
 	return rc;
 }
 

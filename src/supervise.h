@@ -21,6 +21,10 @@ struct spawn_req {
 	const char *cwd;	/* NULL: the worker's */
 	int stdin_fd;
 	int lock_fd;		/* placed on JOBQ_LOCK_FD */
+	/* Called in the parent after fork, before the child may exec:
+	 * non-zero stops the child. */
+	int (*before_exec)(pid_t pid, int64_t start_ticks, void *arg);
+	void *arg;
 };
 
 struct child {

@@ -207,8 +207,6 @@ start_job(struct worker *w, struct job *job)
 	w->busy++;
 	if (s->job.timeout_ms > 0)
 		s->deadline = s->started_mono + s->job.timeout_ms;
-	store_set_process(w->env.st, s->job.id, s->job.attempt, w->id,
-	    s->ch.pid, s->ch.start_ticks);
 	wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
 	    (int)s->ch.pid);
 	set_title(w);
