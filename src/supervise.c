@@ -151,9 +151,11 @@ child(const struct spawn_req *req, int out, int err, int prog, int report,
 	    dup2(req->lock_fd, JOBQ_LOCK_FD) < 0)
 		goto fail;
 	/* Ours are close-on-exec already; this also catches what a
-	 * library may have opened without it. */
-	close_range(JOBQ_PROGRESS_FD + 1, JOBQ_LOCK_FD - 1, 0);
-	close_range(JOBQ_LOCK_FD + 1, ~0U, 0);
+	 * library may have opened without it.  Close-on-exec, not closed:
+	 * the report pipe must live until exec. */
+	close_range(JOBQ_PROGRESS_FD + 1, JOBQ_LOCK_FD - 1,
+	    CLOSE_RANGE_CLOEXEC);
+	close_range(JOBQ_LOCK_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (req->cwd != NULL && chdir(req->cwd) < 0)
 		goto fail;
 	if (req->search_path)
