@@ -470,16 +470,72 @@ bind_int_or_null(sqlite3_stmt *s, int idx, int64_t v, bool present)
 		sqlite3_bind_null(s, idx);
 }
 
-/* Schema: check it is ours and bring it up to date under the lock. */
+struct db_header {
+	int version;		/* PRAGMA user_version */
+	int appid;		/* PRAGMA application_id */
+	int ntables;
+};
+
+/* The first statement on a file: a file that is not a database fails
+ * here (SQLITE_NOTADB) before anything is written. */
+static enum store_rc
+read_header(struct store *st, struct db_header *h)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT"
+	    " (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT count(*) FROM sqlite_schema)");
+	enum store_rc r = STORE_OK;
+
+	if (s == NULL || step(s) != SQLITE_ROW)
+		r = db_fail(st, classify(sqlite3_errcode(st->db)),
+		    "cannot read the database");
+	else {
+		h->version = sqlite3_column_int(s, 0);
+		h->appid = sqlite3_column_int(s, 1);
+		h->ntables = sqlite3_column_int(s, 2);
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+static enum store_rc
+check_header(struct store *st, const struct db_header *h)
+{
+	if ((h->appid != 0 && h->appid != APPLICATION_ID) ||
+	    (h->appid == 0 && h->ntables > 0)) {
+		snprintf(st->err, sizeof(st->err),
+		    "not a jobq database (it belongs to another program)");
+		return STORE_UNUSABLE;
+	}
+	if (h->version > SCHEMA_VERSION) {
+		snprintf(st->err, sizeof(st->err), "the database was made by a "
+		    "newer jobq (schema %d, this one knows %d)", h->version,
+		    SCHEMA_VERSION);
+		return STORE_UNUSABLE;
+	}
+	return STORE_OK;
+}
+
+/* Schema: check it is ours and bring it up to date.  An up-to-date
+ * database (the usual case) costs one read and no lock; creating and
+ * migrating happen under the spool's lock, so two first commands cannot
+ * race. */
 static enum store_rc
 migrate(struct store *st)
 {
-	sqlite3_stmt *s;
-	int version = -1, appid = -1, ntables = 0, rc;
+	struct db_header h;
 	enum store_rc r;
+	int rc;
+
+	if ((r = read_header(st, &h)) != STORE_OK ||
+	    (r = check_header(st, &h)) != STORE_OK)
+		return r;
+	if (h.version == SCHEMA_VERSION)
+		return STORE_OK;
 
 	/* journal_mode cannot change inside a transaction; WAL is
-	 * persistent, so this only writes the first time. */
+	 * persistent, so this writes only the first time. */
 	spool_lock(st->sp);
 	rc = exec_sql(st, "PRAGMA journal_mode = WAL");
 	spool_unlock(st->sp);
@@ -488,38 +544,15 @@ migrate(struct store *st)
 
 	if ((r = begin_write(st)) != STORE_OK)
 		return r;
-	s = prepare(st, "SELECT (SELECT user_version FROM pragma_user_version),"
-	    " (SELECT application_id FROM pragma_application_id),"
-	    " (SELECT count(*) FROM sqlite_schema)");
-	if (s == NULL || step(s) != SQLITE_ROW) {
-		r = db_fail(st, classify(sqlite3_errcode(st->db)),
-		    "cannot read the database");
-		sqlite3_finalize(s);
+	if ((r = read_header(st, &h)) != STORE_OK ||
+	    (r = check_header(st, &h)) != STORE_OK)
 		return rollback(st, r);
-	}
-	version = sqlite3_column_int(s, 0);
-	appid = sqlite3_column_int(s, 1);
-	ntables = sqlite3_column_int(s, 2);
-	sqlite3_finalize(s);
-
-	if ((appid != 0 && appid != APPLICATION_ID) ||
-	    (appid == 0 && ntables > 0)) {
-		snprintf(st->err, sizeof(st->err),
-		    "not a jobq database (it belongs to another program)");
-		return rollback(st, STORE_UNUSABLE);
-	}
-	if (version > SCHEMA_VERSION) {
-		snprintf(st->err, sizeof(st->err), "the database was made by a "
-		    "newer jobq (schema %d, this one knows %d)", version,
-		    SCHEMA_VERSION);
-		return rollback(st, STORE_UNUSABLE);
-	}
-	for (int v = version; v < SCHEMA_VERSION; v++) {
+	for (int v = h.version; v < SCHEMA_VERSION; v++) {
 		if ((rc = exec_sql(st, migrations[v])) != SQLITE_OK)
 			return rollback(st, db_fail(st, STORE_ERROR,
 			    "cannot migrate the schema"));
 	}
-	if (version < SCHEMA_VERSION) {
+	if (h.version < SCHEMA_VERSION) {
 		char sql[128];
 
 		/* PRAGMA takes no parameters; both values are ours. */
