@@ -1,6 +1,5 @@
 /* cmd-cancel.c: jobq cancel: a waiting job is cancelled at once; a
  * running one is stopped by its worker (TERM, grace, KILL). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,53 +7,42 @@
 #include "jobq.h"
 #include "util.h"
 
+static int
+cancel_one(struct store *st, int64_t id)
+{
+	enum job_state was = JOB_PENDING;
+	enum store_rc src;
+
+	src = st != NULL ? store_cancel(st, id, &was) : STORE_NOTFOUND;
+	if (src == STORE_NOTFOUND) {
+		cmd_warnx("no such job %lld", (long long)id);
+		return EXIT_NOJOB;
+	}
+	if (src == STORE_CONFLICT) {
+		cmd_warnx("job %lld already %s", (long long)id,
+		    job_state_name(was));
+		return EXIT_JOBFAILED;
+	}
+	if (src != STORE_OK)
+		return store_failure(st, src);
+	return EXIT_OK;
+}
+
 int
 cmd_cancel(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("cancel");
 	struct spool sp;
 	struct store *st;
 	int64_t *ids;
-	int ch, rc;
+	int n, rc;
 
-	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
-		if (!global_option(ch, optarg, usage))
-			return bad_option(ch, argv, usage);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		return usage_error(usage);
-	if (!parse_ids(argc, argv, &ids))
-		return EXIT_USAGE;
-	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
-		free(ids);
+	if ((rc = parse_id_command(argc, argv, command_usage("cancel"), &ids,
+	    &n)) != EXIT_OK)
 		return rc;
-	}
-	for (int i = 0; i < argc; i++) {
-		enum job_state was = JOB_PENDING;
-		enum store_rc src = st ? store_cancel(st, ids[i], &was) :
-		    STORE_NOTFOUND;
-
-		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no such job %lld", (long long)ids[i]);
-			rc = worst_status(rc, EXIT_NOJOB);
-		} else if (src == STORE_CONFLICT) {
-			cmd_warnx("job %lld already %s", (long long)ids[i],
-			    job_state_name(was));
-			rc = worst_status(rc, EXIT_JOBFAILED);
-		} else if (src != STORE_OK) {
-			rc = worst_status(rc, store_failure(st, src));
-			break;
-		}
-	}
+	if ((rc = open_store(&sp, &st, false)) == EXIT_OK)
+		for (int i = 0; i < n; i++)
+			rc = worst_status(rc, cancel_one(st, ids[i]));
 	free(ids);
-	if (st != NULL)
-		close_store(&sp, st);
-	else
-		spool_close(&sp);
+	close_store(&sp, st);
 	return rc;
 }

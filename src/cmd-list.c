@@ -117,7 +117,7 @@ cmd_list(int argc, char **argv)
 	if ((rc = open_store(&sp, &ctx.st, false)) != EXIT_OK)
 		return rc;
 	if (ctx.st == NULL) {
-		spool_close(&sp);
+		close_store(&sp, NULL);
 		return EXIT_OK;		/* no spool yet: no jobs */
 	}
 	recover_nowait(&sp, ctx.st);

@@ -1,11 +1,11 @@
 /* cmd-result.c: jobq result: the stored output of a job, byte for byte. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "jobq.h"
+#include "output.h"
 #include "util.h"
 
 static int
@@ -29,9 +29,7 @@ print_result(struct store *st, const struct job *j)
 	}
 	free(buf);
 	if (rc == EXIT_OK && j->state != JOB_COMPLETED) {
-		cmd_warnx("job %lld %s%s%s", (long long)j->id,
-		    job_state_name(j->state), j->error ? ": " : "",
-		    j->error ? j->error : "");
+		warn_job_ended(j);
 		rc = EXIT_JOBFAILED;
 	}
 	return rc;
@@ -40,50 +38,34 @@ print_result(struct store *st, const struct job *j)
 int
 cmd_result(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *usage = command_usage("result");
 	struct spool sp;
 	struct store *st;
 	enum store_rc src;
 	struct job j;
 	int64_t *ids;
-	int ch, rc;
+	int n, rc;
 
-	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
-		if (!global_option(ch, optarg, usage))
-			return bad_option(ch, argv, usage);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		return usage_error(usage);
-	if (!parse_ids(argc, argv, &ids))
-		return EXIT_USAGE;
-	if (argc > 1) {
+	if ((rc = parse_id_command(argc, argv, usage, &ids, &n)) != EXIT_OK)
+		return rc;
+	if (n > 1) {
 		free(ids);
 		cmd_warnx("one job at a time");
 		return usage_error(usage);
 	}
-	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
-		free(ids);
-		return rc;
-	}
-	src = st ? store_get(st, ids[0], &j) : STORE_NOTFOUND;
-	if (src == STORE_NOTFOUND) {
-		cmd_warnx("no such job %lld", (long long)ids[0]);
-		rc = EXIT_NOJOB;
-	} else if (src != STORE_OK)
-		rc = store_failure(st, src);
-	else {
-		rc = print_result(st, &j);
-		job_clear(&j);
+	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
+		src = st != NULL ? store_get(st, ids[0], &j) : STORE_NOTFOUND;
+		if (src == STORE_NOTFOUND) {
+			cmd_warnx("no such job %lld", (long long)ids[0]);
+			rc = EXIT_NOJOB;
+		} else if (src != STORE_OK)
+			rc = store_failure(st, src);
+		else {
+			rc = print_result(st, &j);
+			job_clear(&j);
+		}
 	}
 	free(ids);
-	if (st != NULL)
-		close_store(&sp, st);
-	else
-		spool_close(&sp);
+	close_store(&sp, st);
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* cmd-status.c: jobq status: the state and record of jobs. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,61 +7,48 @@
 #include "output.h"
 #include "util.h"
 
+static int
+show(struct store *st, int64_t id, bool not_first)
+{
+	enum store_rc src;
+	struct job j;
+
+	src = st != NULL ? store_get(st, id, &j) : STORE_NOTFOUND;
+	if (src == STORE_NOTFOUND) {
+		cmd_warnx("no such job %lld", (long long)id);
+		return EXIT_NOJOB;
+	}
+	if (src != STORE_OK)
+		return store_failure(st, src);
+	if (g_opts.json)
+		print_job_json_full(st, &j);
+	else {
+		if (not_first)
+			putchar('\n');
+		print_job_human(&j);
+	}
+	job_clear(&j);
+	return EXIT_OK;
+}
+
 int
 cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("status");
 	struct spool sp;
 	struct store *st;
 	int64_t *ids;
-	int ch, rc, n;
+	int n, rc;
 
-	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
-		if (!global_option(ch, optarg, usage))
-			return bad_option(ch, argv, usage);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		return usage_error(usage);
-	if (!parse_ids(argc, argv, &ids))
-		return EXIT_USAGE;
-	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
-		free(ids);
+	if ((rc = parse_id_command(argc, argv, command_usage("status"), &ids,
+	    &n)) != EXIT_OK)
 		return rc;
-	}
-	if (st != NULL)
-		recover_nowait(&sp, st);
-	for (n = 0; n < argc; n++) {
-		struct job j;
-		enum store_rc src = st ? store_get(st, ids[n], &j) :
-		    STORE_NOTFOUND;
-
-		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no such job %lld", (long long)ids[n]);
-			rc = worst_status(rc, EXIT_NOJOB);
-			continue;
-		}
-		if (src != STORE_OK) {
-			rc = worst_status(rc, store_failure(st, src));
-			break;
-		}
-		if (g_opts.json)
-			print_job_json_full(st, &j);
-		else {
-			if (n > 0)
-				putchar('\n');
-			print_job_human(&j);
-		}
-		job_clear(&j);
+	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
+		if (st != NULL)
+			recover_nowait(&sp, st);
+		for (int i = 0; i < n; i++)
+			rc = worst_status(rc, show(st, ids[i], i > 0));
 	}
 	free(ids);
-	if (st != NULL)
-		close_store(&sp, st);
-	else
-		spool_close(&sp);
+	close_store(&sp, st);
 	return rc;
 }

@@ -37,9 +37,7 @@ check_jobs(struct store *st, const int64_t *ids, int n, bool print)
 		if (print && g_opts.json)
 			print_job_json_full(st, &j);
 		else if (print && j.state != JOB_COMPLETED)
-			cmd_warnx("job %lld %s%s%s", (long long)j.id,
-			    job_state_name(j.state), j.error ? ": " : "",
-			    j.error ? j.error : "");
+			warn_job_ended(&j);
 		job_clear(&j);
 	}
 	return rc;
@@ -91,7 +89,7 @@ cmd_wait(int argc, char **argv)
 	int64_t timeout_ms = 0, *ids;
 	struct spool sp;
 	struct store *st;
-	int ch, rc;
+	int ch, n, rc;
 
 	while ((ch = getopt_long(argc, argv, "+:t:", longopts, NULL)) != -1) {
 		if (global_option(ch, optarg, usage))
@@ -104,25 +102,16 @@ cmd_wait(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		return usage_error(usage);
-	if (!parse_ids(argc, argv, &ids))
-		return EXIT_USAGE;
-	if ((rc = open_store(&sp, &st, false)) != EXIT_OK) {
-		free(ids);
+	if ((rc = take_ids(argc, argv, usage, &ids, &n)) != EXIT_OK)
 		return rc;
+	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
+		if (st == NULL) {
+			cmd_warnx("no such job %lld", (long long)ids[0]);
+			rc = EXIT_NOJOB;
+		} else
+			rc = wait_loop(&sp, st, ids, n, timeout_ms);
 	}
-	if (st == NULL) {
-		cmd_warnx("no such job %lld", (long long)ids[0]);
-		rc = EXIT_NOJOB;
-	} else
-		rc = wait_loop(&sp, st, ids, argc, timeout_ms);
 	free(ids);
-	if (st != NULL)
-		close_store(&sp, st);
-	else
-		spool_close(&sp);
+	close_store(&sp, st);
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* common.c: the spool and store opening every command shares. */
+#include <getopt.h>
 #include <stdlib.h>
 
 #include "common.h"
@@ -33,7 +34,8 @@ open_store(struct spool *sp, struct store **st, bool create)
 void
 close_store(struct spool *sp, struct store *st)
 {
-	store_close(st);
+	if (st != NULL)
+		store_close(st);
 	spool_close(sp);
 }
 
@@ -44,21 +46,43 @@ store_failure(struct store *st, enum store_rc rc)
 	return rc == STORE_UNUSABLE ? EXIT_UNAVAILABLE : EXIT_SOFTWARE;
 }
 
-bool
-parse_ids(int argc, char **argv, int64_t **idsp)
+int
+take_ids(int argc, char **argv, const char *usage, int64_t **idsp, int *n)
 {
-	int64_t *ids = xcalloc((size_t)argc, sizeof(*ids));
+	int64_t *ids;
 
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return usage_error(usage);
+	ids = xcalloc((size_t)argc, sizeof(*ids));
 	for (int i = 0; i < argc; i++) {
 		if (!parse_id(argv[i], &ids[i])) {
 			cmd_warnx("'%s' is not a job id (a positive integer)",
 			    argv[i]);
 			free(ids);
-			return false;
+			return EXIT_USAGE;
 		}
 	}
 	*idsp = ids;
-	return true;
+	*n = argc;
+	return EXIT_OK;
+}
+
+int
+parse_id_command(int argc, char **argv, const char *usage, int64_t **ids,
+    int *n)
+{
+	static const struct option longopts[] = {
+		GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
+		if (!global_option(ch, optarg, usage))
+			return bad_option(ch, argv, usage);
+	return take_ids(argc, argv, usage, ids, n);
 }
 
 void

@@ -19,8 +19,15 @@ void close_store(struct spool *sp, struct store *st);
 /* The exit status for a store error, after printing it. */
 int store_failure(struct store *st, enum store_rc rc);
 
-/* Parses the ids of argv[from..argc); prints the first bad one. */
-bool parse_ids(int argc, char **argv, int64_t **ids);
+/* For a command whose only options are the global ones: parses them and
+ * the ids that follow.  Returns EXIT_OK with *ids (malloc'd) and *n, or
+ * a usage status after saying what is wrong. */
+int parse_id_command(int argc, char **argv, const char *usage,
+    int64_t **ids, int *n);
+
+/* The ids in argv[optind..argc) after a command's own getopt loop. */
+int take_ids(int argc, char **argv, const char *usage, int64_t **ids,
+    int *n);
 
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);

@@ -30,6 +30,16 @@ print_job_json_full(struct store *st, const struct job *j)
 	return rc;
 }
 
+void
+warn_job_ended(const struct job *j)
+{
+	const char *state = job_state_name(j->state);
+	bool say_error = j->error != NULL && strcmp(j->error, state) != 0;
+
+	cmd_warnx("job %lld %s%s%s", (long long)j->id, state,
+	    say_error ? ": " : "", say_error ? j->error : "");
+}
+
 static bool
 use_color(void)
 {

@@ -19,6 +19,9 @@ int print_job_json_full(struct store *st, const struct job *j);
 /* A short block for people: "job 7: completed" and the details. */
 void print_job_human(const struct job *j);
 
+/* "jobq: CMD: job 7 failed: exited with status 3" on stderr. */
+void warn_job_ended(const struct job *j);
+
 /* list: a table on a terminal, tab-separated lines elsewhere. */
 struct table;
 struct table *table_new(void);
