@@ -44,6 +44,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[S_NSTMTS];
 	bool wait;
+	int durability;		/* enum durability in force */
 	char err[512];
 };
 
@@ -327,10 +328,30 @@ done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* How a write transaction reaches the disk.  DURABLE commits are synced
+ * before they return: a submitted job or a recorded outcome survives a
+ * power cut.  LAZY commits reach the disk with the next durable one: a
+ * claim or a progress note lost in a power cut only means the job runs
+ * again, which at-least-once delivery allows, and it saves the worker an
+ * fsync per job. */
+enum durability { DURABLE, LAZY };
+
+static void
+set_durability(struct store *st, enum durability d)
+{
+	if (st->durability == (int)d)
+		return;
+	sqlite3_exec(st->db, d == DURABLE ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	st->durability = d;
+}
+
 static enum store_rc
-begin_write(struct store *st)
+begin_write_as(struct store *st, enum durability d)
 {
 	int rc;
+
+	set_durability(st, d);
 
 	if (st->wait)
 		spool_lock(st->sp);
@@ -341,6 +362,12 @@ begin_write(struct store *st)
 		return db_fail(st, classify(rc), "cannot start a transaction");
 	}
 	return STORE_OK;
+}
+
+static enum store_rc
+begin_write(struct store *st)
+{
+	return begin_write_as(st, DURABLE);
 }
 
 static enum store_rc
@@ -617,7 +644,11 @@ store_open(struct spool *sp, bool create, struct store **out)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 0);
-	exec_sql(st, "PRAGMA synchronous = FULL");
+	st->durability = -1;
+	set_durability(st, DURABLE);
+	/* The last command to close would checkpoint and delete the WAL,
+	 * five syncs instead of one; writers checkpoint as the WAL grows. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if ((r = migrate(st)) != STORE_OK) {
 		snprintf(sp->err, sizeof(sp->err), "%s: %s", path, st->err);
 		store_close(st);
@@ -949,7 +980,7 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	enum store_rc r;
 	int rc;
 
-	if ((r = begin_write(st)) != STORE_OK)
+	if ((r = begin_write_as(st, LAZY)) != STORE_OK)
 		return r;
 	if ((s = stmt(st, S_CLAIM)) == NULL ||
 	    (a = stmt(st, S_CLAIM_ATTEMPT)) == NULL)
@@ -995,7 +1026,7 @@ fenced_update(struct store *st, sqlite3_stmt *s, int64_t id, int attempt,
 	enum store_rc r;
 	int rc;
 
-	if ((r = begin_write(st)) != STORE_OK) {
+	if ((r = begin_write_as(st, LAZY)) != STORE_OK) {
 		done(s);
 		return r;
 	}

@@ -43,18 +43,26 @@ struct worker {
 	int status;			/* exit status so far */
 };
 
+/* One event line, written with one write(2) so that lines of workers
+ * sharing a log never interleave. */
 static void
 wlog(struct worker *w, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
+	int n, m;
 
 	if (w->opts->quiet)
 		return;
-	fprintf(stderr, "jobq: worker %s: ", w->id);
+	n = snprintf(line, sizeof(line), "jobq: worker %s: ", w->id);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n += m;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
 static void
