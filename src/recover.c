@@ -41,24 +41,30 @@ lock_is_free(const char *path)
 	return free_;
 }
 
+/* Whether a worker lock file (made by `path_of`) is still held. */
+static bool
+held(const struct spool *sp, const char *worker,
+    char *(*path_of)(const struct spool *, const char *))
+{
+	char *path = path_of(sp, worker);
+	bool is_held = !lock_is_free(path);
+
+	free(path);
+	return is_held;
+}
+
+/* The worker itself lives. */
 static bool
 worker_alive(const struct spool *sp, const char *worker)
 {
-	char *path = worker_lock_path(sp, worker);
-	bool alive = !lock_is_free(path);
-
-	free(path);
-	return alive;
+	return held(sp, worker, worker_lock_path);
 }
 
+/* The worker or one of its handlers lives. */
 static bool
 handlers_alive(const struct spool *sp, const char *worker)
 {
-	char *path = worker_run_path(sp, worker);
-	bool alive = !lock_is_free(path);
-
-	free(path);
-	return alive;
+	return held(sp, worker, worker_run_path);
 }
 
 static void
