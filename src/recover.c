@@ -135,24 +135,26 @@ has_running_job(const struct job *jobs, size_t n, const char *worker)
 	return false;
 }
 
-void
+int
 recover_dead_workers(struct store *st, struct spool *sp, const char *self,
     recover_note_fn note, void *arg)
 {
 	struct job *jobs = NULL;
 	char **workers = NULL;
 	size_t njobs = 0, nworkers = 0;
+	int held_by_dead = 0;
 
 	if (store_running_elsewhere(st, self, &jobs, &njobs) != STORE_OK)
-		return;
+		return 0;
 	for (size_t i = 0; i < njobs; i++) {
 		const struct job *j = &jobs[i];
 
 		if (j->worker == NULL || worker_alive(sp, j->worker))
 			continue;
-		if (handlers_alive(sp, j->worker))
+		if (handlers_alive(sp, j->worker)) {
 			stop_orphan(st, j, note, arg);
-		else
+			held_by_dead++;
+		} else
 			requeue(st, j, note, arg);
 	}
 
@@ -172,4 +174,5 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 	for (size_t i = 0; i < njobs; i++)
 		job_clear(&jobs[i]);
 	free(jobs);
+	return held_by_dead;
 }

@@ -23,8 +23,9 @@ typedef void (*recover_note_fn)(const char *event, int64_t job,
  * their worker are stopped (TERM, the dead worker's grace, KILL); once
  * none is left, the jobs go back to pending.  `self` is the caller's own
  * worker id, or NULL.  Never waits for a lock when the store is in
- * no-wait mode. */
-void recover_dead_workers(struct store *st, struct spool *sp,
+ * no-wait mode.  Returns how many jobs are still held by dead workers
+ * (their handlers being stopped). */
+int recover_dead_workers(struct store *st, struct spool *sp,
     const char *self, recover_note_fn note, void *arg);
 
 #endif

@@ -40,6 +40,7 @@ struct worker {
 	int64_t shutdown_term_at;	/* when to stop what still runs */
 	int64_t next_recovery;
 	int64_t next_claim;		/* after a store error */
+	int orphans;			/* jobs of dead workers being rescued */
 	int status;			/* exit status so far */
 };
 
@@ -485,13 +486,15 @@ wait_for_events(struct worker *w)
 	free(pfd);
 }
 
-/* With --drain: true once nothing is running and nothing is runnable. */
+/* With --drain: true once nothing is running and nothing is runnable,
+ * nor about to be: a dead worker's job whose handler is being stopped
+ * comes back to pending within the grace period. */
 static bool
 drained(struct worker *w)
 {
 	bool any = true;
 
-	if (w->busy > 0)
+	if (w->busy > 0 || w->orphans > 0)
 		return false;
 	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
 	    &any) != STORE_OK)
@@ -507,8 +510,8 @@ loop(struct worker *w)
 		int64_t now = mono_ms();
 
 		if (now >= w->next_recovery) {
-			recover_dead_workers(w->env.st, w->env.sp, w->id,
-			    note_recovery, w);
+			w->orphans = recover_dead_workers(w->env.st, w->env.sp,
+			    w->id, note_recovery, w);
 			w->next_recovery = now + RECOVERY_INTERVAL_MS;
 			woken = true;
 		}
