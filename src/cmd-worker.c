@@ -6,12 +6,12 @@
 #include "common.h"
 #include "handlers.h"
 #include "jobq.h"
+#include "supervise.h"
 #include "timefmt.h"
 #include "util.h"
 #include "worker.h"
 
 #define MAX_JOBS 256
-#define DEFAULT_GRACE_MS 5000
 
 struct worker_args {
 	struct worker_opts opts;
@@ -100,6 +100,8 @@ cmd_worker(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		goto out;
+	/* Before we open anything: see prepare_descriptors(). */
+	prepare_descriptors();
 	if ((rc = open_store(&sp, &st, true)) != EXIT_OK)
 		goto out;
 	switch (handler_path_init(&hp, a.handler_dirs, a.nhandler_dirs,

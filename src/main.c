@@ -1,6 +1,7 @@
 /* main.c: global options and the command table; every command lives in its
  * own cmd-NAME.c. */
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -111,12 +112,25 @@ main(int argc, char **argv)
 	const struct cmd_entry *cmd;
 	int ch;
 
+	/* A descriptor we open must never land on 0, 1 or 2: the spool's
+	 * lock file would receive our output. */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) < 0) {
+			int nul = open("/dev/null", O_RDWR);
+
+			if (nul >= 0 && nul != fd) {
+				dup2(nul, fd);
+				close(nul);
+			}
+		}
+	}
 	setproctitle_init(argc, argv, environ);
 	/* A closed stdout must give an error, not kill us mid-write. */
 	signal(SIGPIPE, SIG_IGN);
 
+	opterr = 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			g_opts.dir = optarg;
@@ -131,8 +145,14 @@ main(int argc, char **argv)
 			printf("jobq %s\n", JOBQ_VERSION);
 			return EXIT_OK;
 		default:
-			print_main_usage(stderr);
-			return EXIT_USAGE;
+			if (ch == ':')
+				cmd_warnx("option '%s' needs a value",
+				    argv[optind - 1]);
+			else
+				cmd_warnx("unknown option '%s'",
+				    argv[optind - 1]);
+			return usage_error("[--dir DIR] [--json] COMMAND "
+			    "[ARGS]; see 'jobq --help'");
 		}
 	}
 	argc -= optind;
@@ -146,8 +166,6 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	g_cmdname = cmd->name;
-	/* Commands report bad options themselves, with their name. */
-	opterr = 0;
 	optind = 0;
 	return cmd->fn(argc, argv);
 }

@@ -73,7 +73,7 @@ forget(struct store *st, const struct spool *sp, const char *worker)
 	char *lock = worker_lock_path(sp, worker);
 	char *run = worker_run_path(sp, worker);
 
-	if (store_forget_worker(st, worker) == STORE_OK) {
+	if (store_worker_unregister(st, worker) == STORE_OK) {
 		unlink(run);
 		unlink(lock);
 	}

@@ -31,6 +31,7 @@ struct slot {
 	bool exited;
 	int wstatus;
 	int64_t exited_mono;
+	int64_t record_retry_at;	/* storing the outcome failed */
 
 	char *out;		/* stdout, up to RESULT_CAP */
 	size_t out_len;

@@ -17,7 +17,6 @@
 #include "util.h"
 
 #define APPLICATION_ID 0x6a6f6271	/* "jobq" */
-#define DEFAULT_GRACE_MS 5000
 #define WORKER_DEATHS_MAX 3
 
 /* Statements kept prepared for the life of the store: the worker runs
@@ -30,7 +29,7 @@ enum stmt_id {
 	S_FINISH,
 	S_FINISH_ATTEMPT,
 	S_SAVE_RESULT,
-	S_DEATHS,
+	S_FENCE,
 	S_GET,
 	S_CANCEL_REQUESTS,
 	S_NEXT_DUE,
@@ -218,9 +217,9 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " WHERE job_id = ?1 AND attempt = ?2",
 	[S_SAVE_RESULT] =
 	    "INSERT OR REPLACE INTO results (job_id, data) VALUES (?1, ?2)",
-	[S_DEATHS] =
-	    "SELECT deaths FROM jobs WHERE id = ?1 AND attempt = ?2"
-	    " AND worker = ?3 AND state = 'running'",
+	[S_FENCE] =
+	    "SELECT deaths, cancel_requested FROM jobs WHERE id = ?1"
+	    " AND attempt = ?2 AND worker = ?3 AND state = 'running'",
 	[S_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
 	[S_CANCEL_REQUESTS] =
 	    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?1"
@@ -266,23 +265,35 @@ classify(int rc)
 	return STORE_ERROR;
 }
 
-/* sqlite3_step with SQLITE_BUSY retried: the busy timeout waits first,
- * then we back off a bounded number of times, so busy never reaches the
- * user under any load we can foresee. */
+/* SQLITE_BUSY never reaches the user: the busy timeout (BUSY_TIMEOUT_MS)
+ * waits first, then we back off and try again, BUSY_TRIES times.  Writers
+ * take turns on the spool's flock, so in practice only a reader meeting
+ * a checkpoint or WAL recovery ever waits here. */
+#define BUSY_TIMEOUT_MS 5000
+#define BUSY_TRIES 20
+
+static bool
+busy_backoff(int rc, int tries)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= BUSY_TRIES)
+		return false;
+	nanosleep(&ts, NULL);
+	return true;
+}
+
 static int
 step(sqlite3_stmt *stmt)
 {
 	int rc;
 
-	for (int tries = 0; tries < 50; tries++) {
+	for (int tries = 0;; tries++) {
 		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		if (!busy_backoff(rc, tries))
 			return rc;
 		sqlite3_reset(stmt);
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
 	}
-	return rc;
 }
 
 static int
@@ -290,14 +301,11 @@ exec_sql(struct store *st, const char *sql)
 {
 	int rc;
 
-	for (int tries = 0; tries < 50; tries++) {
+	for (int tries = 0;; tries++) {
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		if (!busy_backoff(rc, tries))
 			return rc;
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
 	}
-	return rc;
 }
 
 static sqlite3_stmt *
@@ -642,7 +650,7 @@ store_open(struct spool *sp, bool create, struct store **out)
 		free(path);
 		return STORE_UNUSABLE;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 0);
 	st->durability = -1;
 	set_durability(st, DURABLE);
@@ -927,12 +935,6 @@ store_worker_unregister(struct store *st, const char *worker)
 	    worker);
 }
 
-enum store_rc
-store_forget_worker(struct store *st, const char *worker)
-{
-	return store_worker_unregister(st, worker);
-}
-
 int64_t
 store_worker_grace(struct store *st, const char *worker)
 {
@@ -1074,13 +1076,24 @@ store_set_progress(struct store *st, int64_t id, int attempt,
 	return fenced_update(st, s, id, attempt, worker);
 }
 
-/* The state name an outcome is stored under, and the attempt's outcome. */
+/* The state name an outcome is stored under, and the attempt's outcome.
+ * A cancel that was asked for wins over whatever the handler did: it may
+ * have exited 0, or been stopped for a shutdown, before its worker saw
+ * the request. */
 static void
-outcome_names(const struct outcome *o, int deaths, const char **state,
-    const char **attempt_outcome, const char **error, int *new_deaths)
+outcome_names(const struct outcome *o, int deaths, bool cancel_requested,
+    const char **state, const char **attempt_outcome, const char **error,
+    int *new_deaths)
 {
 	*error = o->error;
 	*new_deaths = 0;
+	if (cancel_requested && !o->worker_died) {
+		*state = "cancelled";
+		*attempt_outcome = "cancelled";
+		*error = "cancelled";
+		*new_deaths = deaths;
+		return;
+	}
 	if (o->worker_died) {
 		*new_deaths = deaths + 1;
 		*attempt_outcome = "worker died";
@@ -1112,12 +1125,12 @@ store_finish(struct store *st, const struct outcome *o)
 	const char *state, *attempt_outcome, *error;
 	int64_t now = now_ms();
 	int deaths = 0, new_deaths, rc;
-	bool ended;
+	bool ended, cancel_requested = false;
 	enum store_rc r;
 
 	if ((s = stmt(st, S_FINISH)) == NULL ||
 	    (a = stmt(st, S_FINISH_ATTEMPT)) == NULL ||
-	    (d = stmt(st, S_DEATHS)) == NULL ||
+	    (d = stmt(st, S_FENCE)) == NULL ||
 	    (res = stmt(st, S_SAVE_RESULT)) == NULL)
 		return db_fail(st, STORE_ERROR, "finish");
 	if ((r = begin_write(st)) != STORE_OK)
@@ -1128,16 +1141,18 @@ store_finish(struct store *st, const struct outcome *o)
 	sqlite3_bind_int(d, 2, o->attempt);
 	sqlite3_bind_text(d, 3, o->worker, -1, SQLITE_STATIC);
 	rc = step(d);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		deaths = sqlite3_column_int(d, 0);
+		cancel_requested = sqlite3_column_int(d, 1) != 0;
+	}
 	done(d);
 	if (rc == SQLITE_DONE)
 		return rollback(st, STORE_CONFLICT);
 	if (rc != SQLITE_ROW)
 		return rollback(st, db_fail(st, classify(rc), "finish"));
 
-	outcome_names(o, deaths, &state, &attempt_outcome, &error,
-	    &new_deaths);
+	outcome_names(o, deaths, cancel_requested, &state, &attempt_outcome,
+	    &error, &new_deaths);
 	ended = strcmp(state, "pending") != 0;
 	sqlite3_bind_int64(s, 1, o->id);
 	sqlite3_bind_int(s, 2, o->attempt);
@@ -1149,7 +1164,7 @@ store_finish(struct store *st, const struct outcome *o)
 	bind_text_or_null(s, 8, ended ? error : NULL);
 	bind_int_or_null(s, 9, (int64_t)o->result_len, ended);
 	sqlite3_bind_int(s, 10, o->result_truncated);
-	sqlite3_bind_int(s, 11, o->state == JOB_FAILED && !o->requeue &&
+	sqlite3_bind_int(s, 11, strcmp(state, "failed") == 0 &&
 	    !o->worker_died);
 	sqlite3_bind_int(s, 12, new_deaths);
 	/* A job put back belongs to no worker; an ended one keeps the
@@ -1279,8 +1294,10 @@ enum store_rc
 store_mark_rescue(struct store *st, int64_t id, int attempt,
     const char *worker, int64_t when)
 {
+	/* Only the first rescuer sets the clock: a later one with an
+	 * older view must not push the KILL back. */
 	return write_one(st, "UPDATE jobs SET rescue_term_at = ?4"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
-	    " AND state = 'running'", "iiti", id, (int64_t)attempt, worker,
+	    " AND state = 'running' AND rescue_term_at IS NULL", "iiti", id, (int64_t)attempt, worker,
 	    when);
 }

@@ -178,10 +178,12 @@ enum store_rc store_running_elsewhere(struct store *, const char *except,
 /* Notes that a rescuer sent TERM to an orphaned handler, at `when`. */
 enum store_rc store_mark_rescue(struct store *, int64_t id, int attempt,
     const char *worker, int64_t when);
+/* How long a handler gets between SIGTERM and SIGKILL unless its worker
+ * was told otherwise (worker --grace). */
+#define DEFAULT_GRACE_MS 5000
+
 /* The grace period a worker registered, or the default. */
 int64_t store_worker_grace(struct store *, const char *worker);
-/* Forgets a worker that is gone. */
-enum store_rc store_forget_worker(struct store *, const char *worker);
 /* Workers registered in the store. */
 enum store_rc store_workers(struct store *, char ***ids, size_t *n);
 

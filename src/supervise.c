@@ -15,16 +15,15 @@
 void
 prepare_descriptors(void)
 {
-	for (int fd = 0; fd <= JOBQ_PROGRESS_FD; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		int nul = open("/dev/null", O_RDWR);
-		if (nul >= 0 && nul != fd) {
-			dup2(nul, fd);
+	/* main() made sure of 0, 1 and 2; the progress descriptor's
+	 * number must not be taken by one of ours either. */
+	if (fcntl(JOBQ_PROGRESS_FD, F_GETFD) < 0) {
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (nul >= 0 && nul != JOBQ_PROGRESS_FD) {
+			dup3(nul, JOBQ_PROGRESS_FD, O_CLOEXEC);
 			close(nul);
 		}
-		if (fd == JOBQ_PROGRESS_FD)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	/* Whatever our parent left open must not reach the handlers. */
 	if (close_range(JOBQ_PROGRESS_FD, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
@@ -127,14 +126,30 @@ default_all_signals(void)
 
 /* The child between fork and exec: only system calls, then exec.  The
  * worker is single-threaded, so no lock can be held across the fork. */
+/* The descriptors of one spawn. */
+struct spawn_fds {
+	int out[2], err[2], prog[2];
+	int report[2];		/* child -> worker: errno if exec failed */
+	int go[2];		/* worker -> child: the group is recorded */
+};
+
 static void __attribute__((noreturn))
-child(const struct spawn_req *req, int out, int err, int prog, int report,
-    int go)
+child(const struct spawn_req *req, const struct spawn_fds *f)
 {
+	int out = f->out[1], err = f->err[1], prog = f->prog[1];
+	int report = f->report[1], go = f->go[0];
 	sigset_t none;
 	char c;
 	int e;
 
+	/* The worker's ends: with go's write end closed here, the read
+	 * below sees end of file when the worker dies, instead of waiting
+	 * forever on a descriptor we hold ourselves. */
+	close(f->go[1]);
+	close(f->report[0]);
+	close(f->out[0]);
+	close(f->err[0]);
+	close(f->prog[0]);
 	setpgid(0, 0);
 	/* Wait for the worker to record our process group: a handler must
 	 * never run unrecorded, where no rescuer could stop it.  End of
@@ -172,13 +187,16 @@ int
 spawn_handler(const struct spawn_req *req, struct child *c,
     const char **why)
 {
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, prog[2] = { -1, -1 };
-	int report[2] = { -1, -1 }, go[2] = { -1, -1 }, e = 0, rc = 0;
+	struct spawn_fds f = {
+		{ -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
+	};
+	int e = 0, rc = 0;
 	pid_t pid;
 
 	*why = "cannot make pipes";
-	if (make_pipe(out) < 0 || make_pipe(err) < 0 || make_pipe(prog) < 0 ||
-	    pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+	if (make_pipe(f.out) < 0 || make_pipe(f.err) < 0 ||
+	    make_pipe(f.prog) < 0 || pipe2(f.report, O_CLOEXEC) < 0 ||
+	    pipe2(f.go, O_CLOEXEC) < 0) {
 		rc = errno;
 		goto out;
 	}
@@ -188,11 +206,13 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 		goto out;
 	}
 	if (pid == 0)
-		child(req, out[1], err[1], prog[1], report[1], go[0]);
+		child(req, &f);
 	/* Both sides set the group, so it exists when we record it. */
 	setpgid(pid, pid);
-	close(report[1]);
-	report[1] = -1;
+	close(f.report[1]);
+	f.report[1] = -1;
+	close(f.go[0]);
+	f.go[0] = -1;
 	c->pid = pid;
 	c->start_ticks = process_start_ticks(pid);
 	if (req->before_exec != NULL &&
@@ -203,10 +223,10 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 		rc = ECANCELED;
 		goto out;
 	}
-	(void)!write(go[1], "g", 1);
+	(void)!write(f.go[1], "g", 1);
 	/* The report pipe closes on a successful exec; otherwise it
 	 * carries errno. */
-	while (read(report[0], &e, sizeof(e)) < 0 && errno == EINTR)
+	while (read(f.report[0], &e, sizeof(e)) < 0 && errno == EINTR)
 		;
 	if (e != 0) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -214,16 +234,16 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 		rc = e;
 		goto out;
 	}
-	c->out_fd = out[0];
-	c->err_fd = err[0];
-	c->progress_fd = prog[0];
-	out[0] = err[0] = prog[0] = -1;
+	c->out_fd = f.out[0];
+	c->err_fd = f.err[0];
+	c->progress_fd = f.prog[0];
+	f.out[0] = f.err[0] = f.prog[0] = -1;
 out:
-	close_pair(out);
-	close_pair(err);
-	close_pair(prog);
-	close_pair(report);
-	close_pair(go);
+	close_pair(f.out);
+	close_pair(f.err);
+	close_pair(f.prog);
+	close_pair(f.report);
+	close_pair(f.go);
 	return rc;
 }
 

@@ -41,8 +41,8 @@ int spawn_handler(const struct spawn_req *req, struct child *c,
     const char **why);
 
 /* Makes every descriptor from 3 up close-on-exec and puts /dev/null on
- * any of 0..3 that is closed, so that descriptors we create never land
- * where a handler expects its stdio or progress pipe. */
+ * 3 if it is closed, so that descriptors we create never land where a
+ * handler expects its progress pipe. */
 void prepare_descriptors(void);
 
 /* The start time of a process in clock ticks since boot, or -1. */

@@ -35,6 +35,7 @@ struct worker {
 	int sig_fd;
 	struct waker waker;
 	struct slot *slots;
+	struct pollfd *pfd;		/* 2 + 3 per slot */
 	int busy;
 	bool stopping;
 	int64_t shutdown_term_at;	/* when to stop what still runs */
@@ -161,7 +162,8 @@ note_recovery(const char *event, int64_t job, const char *worker, void *arg)
 	    worker);
 }
 
-static void
+/* Stores an outcome; false if it must be tried again later. */
+static bool
 record(struct worker *w, struct slot *s, const struct outcome *o)
 {
 	char dur[32];
@@ -171,10 +173,11 @@ record(struct worker *w, struct slot *s, const struct outcome *o)
 	if (rc == STORE_CONFLICT)
 		wlog(w, "event=lost job=%lld attempt=%d", (long long)o->id,
 		    o->attempt);
-	else if (rc != STORE_OK)
+	else if (rc != STORE_OK) {
 		wlog(w, "event=error job=%lld error=\"%s\"", (long long)o->id,
 		    store_error(w->env.st));
-	else if (o->requeue)
+		return false;
+	} else if (o->requeue)
 		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
 		    (long long)o->id, o->attempt, dur);
 	else
@@ -182,6 +185,7 @@ record(struct worker *w, struct slot *s, const struct outcome *o)
 		    "duration=%s%s%s%s", (long long)o->id, o->attempt,
 		    job_state_name(o->state), dur, o->error ? " error=\"" : "",
 		    o->error ? o->error : "", o->error ? "\"" : "");
+	return true;
 }
 
 static void
@@ -227,7 +231,13 @@ claim_jobs(struct worker *w)
 	struct job job;
 	enum store_rc rc;
 
-	if (mono_ms() < w->next_claim)
+	bool any = false;
+
+	if (w->stopping || w->busy >= w->opts->jobs || mono_ms() < w->next_claim)
+		return;
+	/* A read first: an idle worker woken for nothing takes no lock. */
+	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
+	    &any) != STORE_OK || !any)
 		return;
 	while (!w->stopping && w->busy < w->opts->jobs) {
 		memset(&job, 0, sizeof(job));
@@ -392,9 +402,17 @@ finish_ready(struct worker *w)
 		if (!slot_pipes_closed(s) && now - s->exited_mono <
 		    EXIT_DRAIN_MS)
 			continue;
+		if (now < s->record_retry_at)
+			continue;
 		slot_flush_progress(s, &w->env, true);
 		slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
-		record(w, s, &o);
+		if (!record(w, s, &o)) {
+			/* The store failed (disk full, say): the outcome
+			 * is kept and tried again, or the job would stay
+			 * running under a live worker for good. */
+			s->record_retry_at = now + ERROR_BACKOFF_MS;
+			continue;
+		}
 		slot_clear(s);
 		w->busy--;
 		set_title(w);
@@ -434,6 +452,8 @@ poll_timeout(struct worker *w)
 		t = min_timeout(now, s->kill_at, t);
 		if (s->exited)
 			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
+		if (s->record_retry_at)
+			t = min_timeout(now, s->record_retry_at, t);
 		if (s->progress_dirty)
 			t = min_timeout(now, s->progress_stored +
 			    PROGRESS_INTERVAL_MS, t);
@@ -449,10 +469,9 @@ poll_timeout(struct worker *w)
 static void
 wait_for_events(struct worker *w)
 {
-	struct pollfd *pfd;
-	size_t n = 0, cap = 2 + 3 * (size_t)w->opts->jobs;
+	struct pollfd *pfd = w->pfd;
+	size_t n = 0;
 
-	pfd = xcalloc(cap, sizeof(*pfd));
 	pfd[n++] = (struct pollfd){ .fd = w->sig_fd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = w->waker.fd, .events = POLLIN };
 	for (int i = 0; i < w->opts->jobs; i++) {
@@ -483,7 +502,6 @@ wait_for_events(struct worker *w)
 		if (pfd[0].revents)
 			read_signals(w);
 	}
-	free(pfd);
 }
 
 /* With --drain: true once nothing is running and nothing is runnable,
@@ -538,7 +556,6 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	};
 	char err[512];
 
-	prepare_descriptors();
 	raise_fd_limit();
 	if ((w.sig_fd = setup_signals()) < 0) {
 		cmd_warn("signalfd");
@@ -552,6 +569,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		return EXIT_UNAVAILABLE;
 	}
 	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
+	w.pfd = xcalloc(2 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
 	waker_open(&w.waker, sp);
 	set_title(&w);
 	wlog(&w, "event=start pid=%d jobs=%d", (int)getpid(), opts->jobs);
@@ -562,6 +580,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	unregister_worker(&w);
 	waker_close(&w.waker);
 	free(w.slots);
+	free(w.pfd);
 	close(w.sig_fd);
 	close(w.env.devnull);
 	return w.status;
