@@ -654,9 +654,19 @@ store_open(struct spool *sp, bool create, struct store **out)
 	sqlite3_extended_result_codes(st->db, 0);
 	st->durability = -1;
 	set_durability(st, DURABLE);
-	/* The last command to close would checkpoint and delete the WAL,
-	 * five syncs instead of one; writers checkpoint as the WAL grows. */
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	/* The last connection to close checkpoints the WAL; keep the file
+	 * rather than delete it, so the next command need not create and
+	 * sync a new one.  (Skipping that checkpoint instead lets the WAL
+	 * grow without bound: each new process rebuilds its index from the
+	 * whole file.) */
+	int persist = 1;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist);
+	/* With a size limit set, that last checkpoint also truncates the
+	 * kept WAL, and a long-lived worker's WAL is cut back after each
+	 * checkpoint that resets it. */
+	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 4194304", NULL,
+	    NULL, NULL);
 	if ((r = migrate(st)) != STORE_OK) {
 		snprintf(sp->err, sizeof(sp->err), "%s: %s", path, st->err);
 		store_close(st);
