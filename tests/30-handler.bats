@@ -180,26 +180,25 @@ for n in sorted(os.listdir("/proc/self/fd"), key=int):
 	assert_regex "$stderr" "^jobq: result: job $id failed: no handler for type 'nosuch'"
 }
 
-@test "handler that is not executable: failed, error naming it" {
-	make_handler noexec "touch '$BATS_TEST_TMPDIR/ran'"
-	chmod 0644 "$HANDLERS/noexec"
+# assert_handler_refused NAME MODE: a handler file of that mode fails its
+# job with an error naming the file, and never runs.
+assert_handler_refused() {
+	make_handler "$1" "touch '$BATS_TEST_TMPDIR/ran'"
+	chmod "$2" "$HANDLERS/$1"
 	local id
-	id=$("$JOBQ" submit noexec)
+	id=$("$JOBQ" submit "$1")
 	drain_worker
 	run -0 "$JOBQ" status --json "$id"
-	assert_json "$output" state=failed error~="$HANDLERS/noexec"
-	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "the handler ran"
+	assert_json "$output" state=failed error~="$HANDLERS/$1"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "handler $1 (mode $2) ran"
+}
+
+@test "handler that is not executable: failed, error naming it" {
+	assert_handler_refused noexec 0644
 }
 
 @test "handler file that is world-writable: failed, error naming it, not run" {
-	make_handler open "touch '$BATS_TEST_TMPDIR/ran'"
-	chmod 0777 "$HANDLERS/open"
-	local id
-	id=$("$JOBQ" submit open)
-	drain_worker
-	run -0 "$JOBQ" status --json "$id"
-	assert_json "$output" state=failed error~="$HANDLERS/open"
-	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "a world-writable handler ran"
+	assert_handler_refused open 0777
 }
 
 @test "world-writable handler directory: worker exits 69, job untouched" {

@@ -41,6 +41,14 @@ run_pid() {
 	cat "$BATS_TEST_TMPDIR/pid.$1.$2"
 }
 
+# The running worker still takes and completes new work.
+assert_worker_goes_on() {
+	make_handler ok 'exit 0'
+	local k
+	k=$("$JOBQ" submit ok)
+	wait_state "$k" completed
+}
+
 assert_no_overlap() {
 	if [ -e "$BATS_TEST_TMPDIR/violations" ]; then
 		fail "two runs of one job at the same time:
@@ -361,10 +369,7 @@ end $id2 1"
 	log_has "event=finished job=$v attempt=1 outcome=failed .*error=\"killed by SIGKILL\""
 	# The worker is fine and goes on.
 	pid_alive "$WORKER_PID"
-	make_handler ok 'exit 0'
-	local k
-	k=$("$JOBQ" submit ok)
-	wait_state "$k" completed
+	assert_worker_goes_on
 }
 
 # --- cancel ----------------------------------------------------------------
@@ -400,11 +405,7 @@ sleep 60 & wait'
 	# Cancelled is final: a second cancel says so.
 	run --separate-stderr -1 "$JOBQ" cancel "$id"
 	assert_equal "$stderr" "jobq: cancel: job $id already cancelled"
-	# The worker goes on with other work.
-	make_handler ok 'exit 0'
-	local k
-	k=$("$JOBQ" submit ok)
-	wait_state "$k" completed
+	assert_worker_goes_on
 }
 
 @test "cancel of a running handler that ignores TERM: killed after --grace 1" {
