@@ -4,6 +4,7 @@
 #define JOBQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sysexits.h>
 
@@ -26,6 +27,9 @@ struct global_opts {
 	bool json;		/* --json */
 };
 extern struct global_opts g_opts;
+
+/* Bytes of the original command line, which the process title replaces. */
+extern size_t g_title_room;
 
 /* The name of the running command, for error messages. */
 extern const char *g_cmdname;

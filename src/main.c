@@ -16,6 +16,7 @@
 extern char **environ;
 
 struct global_opts g_opts;
+size_t g_title_room;
 const char *g_cmdname = NULL;
 
 static const struct cmd_entry commands[] = {
@@ -124,6 +125,10 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	/* libbsd marks a title shorter than the command line with a
+	 * trailing " ." in ps; set_title() pads to this length instead. */
+	g_title_room = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) -
+	    argv[0]);
 	setproctitle_init(argc, argv, environ);
 	/* A closed stdout must give an error, not kill us mid-write. */
 	signal(SIGPIPE, SIG_IGN);

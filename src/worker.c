@@ -70,8 +70,17 @@ wlog(struct worker *w, const char *fmt, ...)
 static void
 set_title(struct worker *w)
 {
-	setproctitle("-jobq worker: %d/%d busy%s", w->busy, w->opts->jobs,
-	    w->stopping ? ", stopping" : "");
+	char title[128];
+	int n;
+
+	n = snprintf(title, sizeof(title), "jobq worker: %d/%d busy%s",
+	    w->busy, w->opts->jobs, w->stopping ? ", stopping" : "");
+	/* Padded to the command line it replaces, or libbsd marks the
+	 * shorter title with a " ." that ps shows. */
+	while (n >= 0 && (size_t)n < g_title_room && n < (int)sizeof(title) - 1)
+		title[n++] = ' ';
+	title[n] = '\0';
+	setproctitle("-%s", title);
 }
 
 /* Signals arrive on a descriptor.  SIGINT may come in ignored from a
