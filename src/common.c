@@ -19,6 +19,7 @@ open_store(struct spool *sp, struct store **st, bool create)
 		return EXIT_OK;
 	if (src != SPOOL_OK) {
 		cmd_warnx("%s", sp->err);
+		spool_close(sp);
 		return EXIT_UNAVAILABLE;
 	}
 	rc = store_open(sp, create, st);
@@ -26,6 +27,7 @@ open_store(struct spool *sp, struct store **st, bool create)
 		return EXIT_OK;
 	if (rc != STORE_OK) {
 		cmd_warnx("%s", sp->err);
+		spool_close(sp);
 		return rc == STORE_UNUSABLE ? EXIT_UNAVAILABLE : EXIT_SOFTWARE;
 	}
 	return EXIT_OK;
@@ -89,6 +91,6 @@ void
 recover_nowait(struct spool *sp, struct store *st)
 {
 	store_set_wait(st, false);
-	recover_dead_workers(st, sp, NULL, NULL, NULL);
+	recover_dead_workers(st, sp, NULL, NULL, NULL, NULL);
 	store_set_wait(st, true);
 }

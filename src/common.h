@@ -12,7 +12,8 @@
 /* Opens the spool and its store.  With create false, a spool or database
  * that does not exist yet is not made: *st is NULL and the result is
  * EXIT_OK, and the caller answers as for an empty spool.  Otherwise
- * returns the exit status after printing the error. */
+ * returns the exit status after printing the error; the spool is closed
+ * then, and close_store() may still be called. */
 int open_store(struct spool *sp, struct store **st, bool create);
 void close_store(struct spool *sp, struct store *st);
 

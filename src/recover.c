@@ -137,12 +137,12 @@ has_running_job(const struct job *jobs, size_t n, const char *worker)
 
 int
 recover_dead_workers(struct store *st, struct spool *sp, const char *self,
-    recover_note_fn note, void *arg)
+    recover_note_fn note, void *arg, int *others)
 {
 	struct job *jobs = NULL;
 	char **workers = NULL;
 	size_t njobs = 0, nworkers = 0;
-	int held_by_dead = 0;
+	int held_by_dead = 0, watched;
 
 	if (store_running_elsewhere(st, self, &jobs, &njobs) != STORE_OK)
 		return 0;
@@ -160,11 +160,14 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 
 	/* Workers that are gone and had no running job left: forget them.
 	 * One whose jobs were just put back goes on the next pass. */
+	watched = (int)njobs;
 	if (store_workers(st, &workers, &nworkers) != STORE_OK)
 		nworkers = 0;
 	for (size_t i = 0; i < nworkers; i++) {
-		if ((self == NULL || strcmp(workers[i], self) != 0) &&
-		    !has_running_job(jobs, njobs, workers[i]) &&
+		bool other = self == NULL || strcmp(workers[i], self) != 0;
+
+		watched += other;
+		if (other && !has_running_job(jobs, njobs, workers[i]) &&
 		    !worker_alive(sp, workers[i]) &&
 		    !handlers_alive(sp, workers[i]))
 			forget(st, sp, workers[i]);
@@ -174,5 +177,7 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 	for (size_t i = 0; i < njobs; i++)
 		job_clear(&jobs[i]);
 	free(jobs);
+	if (others != NULL)
+		*others = watched;
 	return held_by_dead;
 }

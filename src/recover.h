@@ -24,8 +24,9 @@ typedef void (*recover_note_fn)(const char *event, int64_t job,
  * none is left, the jobs go back to pending.  `self` is the caller's own
  * worker id, or NULL.  Never waits for a lock when the store is in
  * no-wait mode.  Returns how many jobs are still held by dead workers
- * (their handlers being stopped). */
+ * (their handlers being stopped); *others (if not NULL) is how many other
+ * workers and running jobs of theirs there were to watch. */
 int recover_dead_workers(struct store *st, struct spool *sp,
-    const char *self, recover_note_fn note, void *arg);
+    const char *self, recover_note_fn note, void *arg, int *others);
 
 #endif

@@ -35,6 +35,9 @@ enum stmt_id {
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
 	S_SUBMIT,
+	S_RUNNING_ELSEWHERE,
+	S_WORKERS,
+	S_DATA_VERSION,
 	S_NSTMTS
 };
 
@@ -44,6 +47,7 @@ struct store {
 	sqlite3_stmt *stmts[S_NSTMTS];
 	bool wait;
 	int durability;		/* enum durability in force */
+	int64_t data_version;	/* as of the last store_changed(); -1: never */
 	char err[512];
 };
 
@@ -233,6 +237,11 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " WHERE state IN ('pending', 'retrying') AND run_at <= ?1"
 	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
 	    " LIMIT 1",
+	[S_RUNNING_ELSEWHERE] =
+	    "SELECT " JOB_COLUMNS " FROM jobs"
+	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)",
+	[S_WORKERS] = "SELECT id FROM workers ORDER BY id",
+	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_SUBMIT] =
 	    "INSERT INTO jobs (type, queue, priority, state, payload,"
 	    " created_at, run_at, timeout_ms)"
@@ -653,6 +662,7 @@ store_open(struct spool *sp, bool create, struct store **out)
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 0);
 	st->durability = -1;
+	st->data_version = -1;
 	set_durability(st, DURABLE);
 	/* The last connection to close checkpoints the WAL; keep the file
 	 * rather than delete it, so the next command need not create and
@@ -964,7 +974,7 @@ store_worker_grace(struct store *st, const char *worker)
 enum store_rc
 store_workers(struct store *st, char ***ids, size_t *n)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT id FROM workers ORDER BY id");
+	sqlite3_stmt *s = stmt(st, S_WORKERS);
 	char **v = NULL;
 	size_t count = 0;
 	int rc;
@@ -975,7 +985,7 @@ store_workers(struct store *st, char ***ids, size_t *n)
 		v = xrealloc(v, (count + 1) * sizeof(*v));
 		v[count++] = col_text(s, 0);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	*ids = v;
 	*n = count;
 	if (rc != SQLITE_DONE)
@@ -1256,6 +1266,22 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
 	return STORE_OK;
 }
 
+bool
+store_changed(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, S_DATA_VERSION);
+	int64_t v = -1;
+
+	if (s != NULL && step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s != NULL)
+		done(s);
+	if (v >= 0 && v == st->data_version)
+		return false;
+	st->data_version = v;
+	return true;
+}
+
 enum store_rc
 store_any_runnable(struct store *st, const char *const *queues,
     size_t nqueues, bool *any)
@@ -1279,8 +1305,7 @@ enum store_rc
 store_running_elsewhere(struct store *st, const char *except,
     struct job **jobs, size_t *n)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT " JOB_COLUMNS " FROM jobs"
-	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)");
+	sqlite3_stmt *s = stmt(st, S_RUNNING_ELSEWHERE);
 	struct job *v = NULL;
 	size_t count = 0;
 	int rc;
@@ -1292,7 +1317,7 @@ store_running_elsewhere(struct store *st, const char *except,
 		v = xrealloc(v, (count + 1) * sizeof(*v));
 		row_to_job(s, &v[count++]);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	*jobs = v;
 	*n = count;
 	if (rc != SQLITE_DONE)

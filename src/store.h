@@ -168,6 +168,11 @@ enum store_rc store_cancel_requests(struct store *, const char *worker,
 enum store_rc store_next_due(struct store *, const char *const *queues,
     size_t nqueues, int64_t *when);
 
+/* Whether another process committed a change since the last call (true
+ * on the first): lets an idle worker skip its queries when nothing moved.
+ * Our own writes do not count. */
+bool store_changed(struct store *);
+
 /* Whether any job in the queues is runnable now. */
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);

@@ -42,6 +42,11 @@ struct worker {
 	int64_t next_recovery;
 	int64_t next_claim;		/* after a store error */
 	int orphans;			/* jobs of dead workers being rescued */
+	int others;			/* other workers and their jobs */
+	bool changed;			/* the store moved: look for work */
+	bool recheck;			/* the store moved: look for the dead */
+	bool none_runnable;		/* as of our last look */
+	int64_t next_due;		/* wall ms a delayed job is due; 0: none */
 	int status;			/* exit status so far */
 };
 
@@ -147,6 +152,8 @@ register_worker(struct worker *w, char *err, size_t errsize)
 		snprintf(err, errsize, "%s", store_error(w->env.st));
 		return false;
 	}
+	/* Idle workers sleep until woken: from now on they watch us. */
+	spool_wake(w->env.sp);
 	return true;
 }
 
@@ -167,8 +174,13 @@ unregister_worker(struct worker *w)
 static void
 note_recovery(const char *event, int64_t job, const char *worker, void *arg)
 {
-	wlog(arg, "event=%s job=%lld dead_worker=%s", event, (long long)job,
+	struct worker *w = arg;
+
+	wlog(w, "event=%s job=%lld dead_worker=%s", event, (long long)job,
 	    worker);
+	/* Our own writes do not show in store_changed(). */
+	if (strcmp(event, "rescued") == 0)
+		w->changed = true;
 }
 
 /* Stores an outcome; false if it must be tried again later. */
@@ -244,16 +256,28 @@ claim_jobs(struct worker *w)
 
 	if (w->stopping || w->busy >= w->opts->jobs || mono_ms() < w->next_claim)
 		return;
+	if (w->none_runnable && !w->changed &&
+	    (w->next_due == 0 || now_ms() < w->next_due))
+		return;		/* nothing new, nothing come due */
+	w->changed = false;
 	/* A read first: an idle worker woken for nothing takes no lock. */
+	if (store_next_due(w->env.st, w->opts->queues, w->opts->nqueues,
+	    &w->next_due) != STORE_OK)
+		w->next_due = 0;
 	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
-	    &any) != STORE_OK || !any)
+	    &any) != STORE_OK || !any) {
+		w->none_runnable = any == false;
 		return;
+	}
+	w->none_runnable = false;
 	while (!w->stopping && w->busy < w->opts->jobs) {
 		memset(&job, 0, sizeof(job));
 		rc = store_claim(w->env.st, w->id, w->opts->queues,
 		    w->opts->nqueues, &job);
-		if (rc == STORE_NOTFOUND)
+		if (rc == STORE_NOTFOUND) {
+			w->none_runnable = true;
 			return;
+		}
 		if (rc != STORE_OK) {
 			wlog(w, "event=error error=\"%s\"",
 			    store_error(w->env.st));
@@ -444,10 +468,13 @@ min_timeout(int64_t now, int64_t at, int timeout)
 static int
 poll_timeout(struct worker *w)
 {
-	int64_t now = mono_ms(), due;
+	int64_t now = mono_ms();
 	int t = waker_poll_ms(&w->waker);
 
-	t = min_timeout(now, w->next_recovery, t);
+	/* Alone on the spool there is no one to watch: sleep until woken.
+	 * A new worker touches the wake file when it registers. */
+	if (w->others > 0 || w->orphans > 0 || w->recheck)
+		t = min_timeout(now, w->next_recovery, t);
 	if (w->stopping)
 		t = min_timeout(now, w->shutdown_term_at, t);
 	if (w->next_claim > now)
@@ -468,10 +495,8 @@ poll_timeout(struct worker *w)
 			    PROGRESS_INTERVAL_MS, t);
 	}
 	/* A delayed job coming due. */
-	if (!w->stopping && w->busy < w->opts->jobs &&
-	    store_next_due(w->env.st, w->opts->queues, w->opts->nqueues,
-	    &due) == STORE_OK && due > 0)
-		t = min_timeout(now_ms(), due, t);
+	if (!w->stopping && w->busy < w->opts->jobs && w->next_due > 0)
+		t = min_timeout(now_ms(), w->next_due, t);
 	return t;
 }
 
@@ -536,9 +561,16 @@ loop(struct worker *w)
 		bool woken = waker_drain(&w->waker);
 		int64_t now = mono_ms();
 
+		/* An idle worker alone on an unchanged spool looks at
+		 * nothing: an idle tick costs one PRAGMA. */
+		if (store_changed(w->env.st))
+			w->changed = w->recheck = true;
 		if (now >= w->next_recovery) {
-			w->orphans = recover_dead_workers(w->env.st, w->env.sp,
-			    w->id, note_recovery, w);
+			if (w->recheck || w->others > 0 || w->orphans > 0)
+				w->orphans = recover_dead_workers(w->env.st,
+				    w->env.sp, w->id, note_recovery, w,
+				    &w->others);
+			w->recheck = false;
 			w->next_recovery = now + RECOVERY_INTERVAL_MS;
 			woken = true;
 		}
