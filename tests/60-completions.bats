@@ -1,0 +1,48 @@
+# The bash completion offers jobq's commands, each command's options and
+# the values some options take.
+
+load helper
+
+# complete_words WORD...: what the completion offers for the last word.
+complete_words() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion
+		source "$1"
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_jobq jobq "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}" | sort' _ \
+		"$BATS_TEST_DIRNAME/../completions/jobq.bash" "$@"
+}
+
+@test "bash completion: commands, and global options" {
+	run -0 complete_words jobq ''
+	for cmd in submit status result wait list cancel worker; do
+		assert_line "$cmd"
+	done
+	run -0 complete_words jobq w
+	assert_output $'wait\nworker'
+	run -0 complete_words jobq --
+	assert_output $'--dir\n--help\n--json\n--version'
+}
+
+@test "bash completion: each command's options" {
+	run -0 complete_words jobq worker --
+	assert_output $'--dir\n--drain\n--grace\n--handlers\n--help\n--jobs\n--json\n--queue\n--quiet'
+	run -0 complete_words jobq submit --p
+	assert_output '--priority'
+	run -0 complete_words jobq --dir /tmp list --s
+	assert_output '--status'
+	run -0 complete_words jobq wait --t
+	assert_output '--timeout'
+}
+
+@test "bash completion: priorities and states" {
+	run -0 complete_words jobq submit --priority ''
+	assert_output $'critical\nhigh\nlow\nnormal'
+	run -0 complete_words jobq list --status c
+	assert_output $'cancelled\ncompleted'
+}
