@@ -3,9 +3,9 @@
 #
 # What it measures: the wall time to queue N trivial commands (`true`)
 # and have every one of them run to the end, one at a time, through:
-#   - jobq: N `jobq submit -- true` and one `jobq worker --drain`
-#     (exec jobs, durable: each submit, claim and finish is an fsync'd
-#     SQLite transaction);
+#   - jobq: one `jobq worker` running, N `jobq submit -- true`, then
+#     `jobq wait` on the last (exec jobs, durable: each submit and each
+#     outcome is an fsync'd SQLite transaction);
 #   - tsp: N `tsp true` with one slot, then `tsp -w` on the last job;
 #   - nq: N `nq true` (each waits for the previous), then `nq -w`;
 #   - the floor: `true` run N times from a bash loop.
@@ -37,12 +37,17 @@ run_floor() {
 }
 
 run_jobq() {
-	local i
+	local i id worker
 	export JOBQ_DIR=$W/jobq
+	# A worker already running, as tsp's server is.
+	"$JOBQ" worker --quiet 3>&- &
+	worker=$!
 	for ((i = 0; i < N; i++)); do
-		"$JOBQ" submit -- true >/dev/null || exit 1
+		id=$("$JOBQ" submit -- true) || exit 1
 	done
-	"$JOBQ" worker --drain --quiet 3>&- || exit 1
+	"$JOBQ" wait "$id" || exit 1
+	kill "$worker"
+	wait "$worker"
 	[ "$("$JOBQ" list --status completed | wc -l)" -eq "$N" ] ||
 		{ echo "peers: jobq did not complete $N jobs" >&2; exit 1; }
 }
