@@ -103,8 +103,11 @@ stop_orphan(struct store *st, const struct job *j, recover_note_fn note,
 			note("orphan-term", j->id, j->worker, arg);
 	} else if (now - j->rescue_term_at >=
 	    store_worker_grace(st, j->worker)) {
-		signal_recorded_group(j->pgid, j->proc_start, SIGKILL);
-		if (note)
+		/* Said only while there is a group to kill: a process that
+		 * left the group but holds the run lock is beyond reach, and
+		 * must not fill the log once a second. */
+		if (signal_recorded_group(j->pgid, j->proc_start, SIGKILL) ==
+		    0 && note)
 			note("orphan-kill", j->id, j->worker, arg);
 	}
 }
