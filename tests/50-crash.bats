@@ -93,18 +93,16 @@ trap "echo \"term $id $a\" >>\"$T/runs\"; exit 143" TERM
 if [ "$a" -eq 1 ]; then sleep 60 & wait; fi'
 	local id a b
 	id=$("$JOBQ" submit slow)
-	start_worker --grace 2
+	start_ready_worker --grace 2
 	a=$WORKER_PID
-	wait_worker_ready "$a"
 	local wa=$WORKER_ID
 	wait_run "$id" 1
 	local h1
 	h1=$(run_pid "$id" 1)
 	assert_equal "$(job_field "$id" worker)" "$wa"
 
-	start_worker
+	start_ready_worker
 	b=$WORKER_PID
-	wait_worker_ready "$b"
 	local wb=$WORKER_ID
 	kill_worker "$a"
 	# The handler outlives its worker until a live worker stops it.
@@ -145,18 +143,16 @@ end $id 2"
 if [ "$a" -eq 1 ]; then trap "" TERM; sleep 60; fi'
 	local id a b
 	id=$("$JOBQ" submit stubborn)
-	start_worker --grace 1
+	start_ready_worker --grace 1
 	a=$WORKER_PID
-	wait_worker_ready "$a"
 	local wa=$WORKER_ID
 	wait_run "$id" 1
 	local h1
 	h1=$(run_pid "$id" 1)
 
 	# The live worker's own grace is long; the dead worker's applies.
-	start_worker --grace 30
+	start_ready_worker --grace 30
 	b=$WORKER_PID
-	wait_worker_ready "$b"
 	local wb=$WORKER_ID t0 t1
 	kill_worker "$a"
 	t0=$(now_ms)
@@ -188,15 +184,13 @@ if [ "$a" -eq 1 ]; then sleep 60; fi'
 	local x y a b
 	x=$("$JOBQ" submit slow)
 	y=$("$JOBQ" submit slow)
-	start_worker -j 2
+	start_ready_worker -j 2
 	a=$WORKER_PID
-	wait_worker_ready "$a"
 	local wa=$WORKER_ID
 	wait_run "$x" 1
 	wait_run "$y" 1
-	start_worker -j 2
+	start_ready_worker -j 2
 	b=$WORKER_PID
-	wait_worker_ready "$b"
 	local wb=$WORKER_ID t0 t1 hx hy
 	hx=$(run_pid "$x" 1)
 	hy=$(run_pid "$y" 1)
@@ -507,9 +501,8 @@ if [ "$a" -eq 1 ]; then trap "" TERM; sleep 60; fi'
 	q=$("$JOBQ" submit quick)
 	p=$("$JOBQ" submit plain)
 	d=$("$JOBQ" submit deaf)
-	start_worker -j 3 --grace 1
+	start_ready_worker -j 3 --grace 1
 	local w=$WORKER_PID
-	wait_worker_ready "$w"
 	local wid=$WORKER_ID
 	wait_run "$q" 1
 	wait_run "$p" 1
@@ -611,9 +604,8 @@ while [ ! -e "$T/release" ]; do sleep 0.05; done'
 	guard_handler slow '
 trap "echo \"term $id $a\" >>\"$T/runs\"; exit 143" TERM
 if [ "$a" -eq 1 ]; then sleep 60 & wait; fi'
-	start_worker --grace 1
+	start_ready_worker --grace 1
 	local a=$WORKER_PID id
-	wait_worker_ready "$a"
 	local wa=$WORKER_ID
 	id=$("$JOBQ" submit slow)
 	wait_run "$id" 1
@@ -635,9 +627,8 @@ end $id 2"
 @test "recovery by 'jobq status' alone: a dead worker's job whose handler has ended goes back to pending" {
 	guard_handler held '
 while [ ! -e "$T/release" ]; do sleep 0.05; done'
-	start_worker
+	start_ready_worker
 	local a=$WORKER_PID id
-	wait_worker_ready "$a"
 	local wa=$WORKER_ID
 	id=$("$JOBQ" submit held)
 	wait_run "$id" 1

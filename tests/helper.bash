@@ -329,6 +329,13 @@ wait_worker_ready() {
 	WORKER_ID=$(worker_id_of "$1")
 }
 
+# start_ready_worker ARGS...: start_worker, then wait for its start line;
+# sets WORKER_PID and WORKER_ID.
+start_ready_worker() {
+	start_worker "$@"
+	wait_worker_ready "$WORKER_PID"
+}
+
 # log_has ERE: $WORKER_LOG has a line matching ERE.
 log_has() {
 	grep -qE -- "$1" "$WORKER_LOG" 2>/dev/null
