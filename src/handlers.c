@@ -1,4 +1,5 @@
-/* handlers.c: the handler path and handler lookup. */
+/* handlers.c: the handler path and handler lookup, refusing handlers
+ * that someone other than us or root could have put there. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "handlers.h"
 #include "spool.h"
+#include "trust.h"
 #include "util.h"
 
 static void
@@ -52,10 +54,23 @@ handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
 	add_dir(hp, own);
 	free(own);
 
-	for (size_t i = 0; i < hp->ndirs; i++)
-		if (!check_not_world_writable(hp->dirs[i], "handler directory",
-		    err, errsize))
-			return HP_UNUSABLE;
+	/* The --handlers directories exist (checked above); the others
+	 * are refused only if they exist. */
+	for (size_t i = 0; i < hp->ndirs; i++) {
+		char *why;
+
+		if (path_trusted(hp->dirs[i], &why) ||
+		    (i >= nexplicit && errno == ENOENT)) {
+			free(why);
+			continue;
+		}
+		snprintf(err, errsize, "handler directory %s refused: %s; "
+		    "handlers run as you, so they and every directory above "
+		    "them must be yours or root's and not writable by others",
+		    hp->dirs[i], why);
+		free(why);
+		return HP_UNUSABLE;
+	}
 	return HP_OK;
 }
 
@@ -86,12 +101,35 @@ searched(const struct handler_path *hp)
 	return s;
 }
 
+/* The handler file and the directory it was found in, by their real
+ * paths: a symlink to someone else's file is theirs. */
+static char *
+refused(const char *dir, const char *path)
+{
+	char *why, *msg;
+
+	if (!path_trusted(dir, &why) || !path_trusted(path, &why)) {
+		msg = xasprintf("handler %s refused: %s; a handler runs as "
+		    "you, so it and every directory above it must be yours "
+		    "or root's and not writable by others", path, why);
+		free(why);
+		return msg;
+	}
+	return NULL;
+}
+
 char *
 handler_find(const struct handler_path *hp, const char *type, char **err)
 {
-	char buf[512];
 	struct stat st;
 
+	/* The type comes from the database, which any process of ours may
+	 * have written: it must not become "../x" or "/x". */
+	if (!valid_name(type)) {
+		*err = xasprintf("bad job type '%s': not a type name, so not "
+		    "looked up as a handler", type);
+		return NULL;
+	}
 	for (size_t i = 0; i < hp->ndirs; i++) {
 		char *path = xasprintf("%s/%s", hp->dirs[i], type);
 
@@ -102,11 +140,8 @@ handler_find(const struct handler_path *hp, const char *type, char **err)
 		if (!S_ISREG(st.st_mode)) {
 			*err = xasprintf("handler %s is not a regular file",
 			    path);
-		} else if (!check_not_world_writable(hp->dirs[i],
-		    "handler directory", buf, sizeof(buf)) ||
-		    !check_not_world_writable(path, "handler", buf,
-		    sizeof(buf))) {
-			*err = xstrdup(buf);
+		} else if ((*err = refused(hp->dirs[i], path)) != NULL) {
+			;
 		} else if (access(path, X_OK) < 0) {
 			*err = xasprintf("handler %s is not executable", path);
 		} else
