@@ -132,7 +132,7 @@ open_log(const struct slot_env *env, int64_t id, off_t *size)
 {
 	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
 	    (long long)id);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open_private(path, O_RDWR);
 
 	free(path);
 	if (fd >= 0)

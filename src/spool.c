@@ -2,6 +2,7 @@
  * lock; the wake-up file that idle workers watch. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "jobq.h"
 #include "spool.h"
+#include "trust.h"
 #include "util.h"
 
 /* Filesystems whose locks or shared memory SQLite's WAL and flock(2)
@@ -44,18 +46,27 @@ default_dir(void)
 	return xasprintf("%s/.local/state/jobq", home);
 }
 
-/* mkdir -p for the parents, with the usual umask-filtered modes. */
+/* mkdir -p for the parents, with the usual umask-filtered modes, but
+ * always usable by us: under umask 0277 a parent made 0500 could not
+ * hold the spool. */
 static int
 make_parents(const char *path)
 {
 	char *copy = xstrdup(path);
+	mode_t mask = umask(0);
 	int rc = 0;
 
+	umask(mask);
 	for (char *p = copy + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+		if (mkdir(copy, 0777) == 0) {
+			if (chmod(copy, (0777 & ~mask) | S_IRWXU) < 0) {
+				rc = -1;
+				break;
+			}
+		} else if (errno != EEXIST) {
 			rc = -1;
 			break;
 		}
@@ -91,6 +102,25 @@ check_not_world_writable(const char *path, const char *what, char *err,
 	return true;
 }
 
+/* A spool is used only by the user who owns it: its database says which
+ * processes recovery may signal, and which code workers run. */
+static enum spool_rc
+not_ours(struct spool *sp, const char *what, const char *path, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+	char *name = pw != NULL ? xstrdup(pw->pw_name) :
+	    xasprintf("uid %u", (unsigned)uid);
+	char *owner = user_desc(uid), *me = user_desc(geteuid());
+
+	snprintf(sp->err, sizeof(sp->err), "%s %s belongs to %s, not to "
+	    "you (%s): run jobq as %s, or use --dir for a spool of your "
+	    "own", what, path, owner, me, name);
+	free(name);
+	free(owner);
+	free(me);
+	return SPOOL_UNUSABLE;
+}
+
 static enum spool_rc
 check_dir(struct spool *sp)
 {
@@ -104,6 +134,8 @@ check_dir(struct spool *sp)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return fail(sp, "spool %s is not a directory", sp->dir);
+	if (st.st_uid != geteuid())
+		return not_ours(sp, "spool", sp->dir, st.st_uid);
 	if (!check_not_world_writable(sp->dir, "spool", sp->err,
 	    sizeof(sp->err)))
 		return SPOOL_UNUSABLE;
@@ -121,30 +153,128 @@ check_dir(struct spool *sp)
 	return SPOOL_OK;
 }
 
-static enum spool_rc
-create_dir(struct spool *sp)
-{
-	static const char *subdirs[] = { "handlers", "logs", "workers" };
+/* What the spool holds, checked before any of it is made or used.
+ * Nothing is followed: a jobq.db that is a symlink to another spool's
+ * would hide each spool's workers from the other's recovery, and a job
+ * could run twice at once. */
+static const struct {
+	const char *name;
+	mode_t type;
+} entries[] = {
+	{ "jobq.db", S_IFREG },
+	{ "jobq.db-wal", S_IFREG },
+	{ "jobq.db-shm", S_IFREG },
+	{ "lock", S_IFREG },
+	{ SPOOL_WAKE_FILE, S_IFREG },
+	{ "logs", S_IFDIR },
+	{ "workers", S_IFDIR },
+};
 
-	if (make_parents(sp->dir) < 0 ||
-	    (mkdir(sp->dir, 0700) < 0 && errno != EEXIST)) {
+static enum spool_rc
+check_entries(struct spool *sp)
+{
+	struct stat st;
+	enum spool_rc rc = SPOOL_OK;
+
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]) &&
+	    rc == SPOOL_OK; i++) {
+		char *p = spool_path(sp, entries[i].name);
+
+		if (lstat(p, &st) < 0) {
+			if (errno != ENOENT)
+				snprintf(sp->err, sizeof(sp->err), "%s: %s", p,
+				    strerror(errno));
+			rc = errno == ENOENT ? SPOOL_OK : SPOOL_UNUSABLE;
+		} else if (S_ISLNK(st.st_mode))
+			rc = fail(sp, "%s is a symbolic link; a spool's files "
+			    "must be its own, so jobq does not follow it", p);
+		else if ((st.st_mode & S_IFMT) != entries[i].type)
+			rc = fail(sp, entries[i].type == S_IFDIR ? "%s is not "
+			    "a directory" : "%s is not a regular file", p);
+		else if (st.st_uid != geteuid())
+			rc = not_ours(sp, "spool file", p, st.st_uid);
+		free(p);
+	}
+	return rc;
+}
+
+/* A new spool directory is private whatever the umask. */
+static enum spool_rc
+create_top(struct spool *sp)
+{
+	if (make_parents(sp->dir) < 0) {
 		snprintf(sp->err, sizeof(sp->err), "cannot create spool %s: %s",
 		    sp->dir, strerror(errno));
 		return SPOOL_UNUSABLE;
 	}
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+	if (mkdir(sp->dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return SPOOL_OK;	/* another command made it */
+		snprintf(sp->err, sizeof(sp->err), "cannot create spool %s: %s",
+		    sp->dir, strerror(errno));
+		return SPOOL_UNUSABLE;
+	}
+	if (chmod(sp->dir, 0700) < 0)
+		return fail(sp, "cannot set the mode of spool %s", sp->dir);
+	return SPOOL_OK;
+}
+
+bool
+spool_make(struct spool *sp, bool create)
+{
+	static const char *subdirs[] = { "handlers", "logs", "workers" };
+	char *lockpath;
+
+	if (sp->lockfd >= 0)
+		return true;
+	for (size_t i = 0; create && i < sizeof(subdirs) / sizeof(subdirs[0]);
+	    i++) {
 		char *p = spool_path(sp, subdirs[i]);
 		int r = mkdir(p, 0700);
 
-		if (r < 0 && errno != EEXIST) {
+		/* mkdir's mode went through the umask. */
+		if ((r == 0 && chmod(p, 0700) < 0) ||
+		    (r < 0 && errno != EEXIST)) {
 			snprintf(sp->err, sizeof(sp->err), "cannot create %s: %s",
 			    p, strerror(errno));
 			free(p);
-			return SPOOL_UNUSABLE;
+			return false;
 		}
 		free(p);
 	}
-	return SPOOL_OK;
+	lockpath = spool_path(sp, "lock");
+	sp->lockfd = open_private(lockpath, O_RDWR);
+	if (sp->lockfd < 0) {
+		snprintf(sp->err, sizeof(sp->err), "cannot open %s: %s",
+		    lockpath, strerror(errno));
+		free(lockpath);
+		return false;
+	}
+	free(lockpath);
+	return true;
+}
+
+int
+open_private(const char *path, int flags)
+{
+	int fd, saved;
+
+	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd >= 0) {
+		/* O_CREAT's mode went through the umask: under 0277 even
+		 * we could not write the file again. */
+		if (fchmod(fd, 0600) < 0) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -1;
+	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
 }
 
 enum spool_rc
@@ -153,7 +283,6 @@ spool_open(struct spool *sp, bool create)
 	const char *env = getenv("JOBQ_DIR");
 	enum spool_rc rc;
 	struct stat st;
-	char *lockpath;
 	bool fresh;
 
 	memset(sp, 0, sizeof(*sp));
@@ -171,11 +300,8 @@ spool_open(struct spool *sp, bool create)
 	fresh = stat(sp->dir, &st) < 0 && errno == ENOENT;
 	if (fresh && !create)
 		return SPOOL_ABSENT;
-	if (create && (rc = create_dir(sp)) != SPOOL_OK)
+	if (fresh && (rc = create_top(sp)) != SPOOL_OK)
 		return rc;
-	/* mkdir's mode goes through the umask; the spool is private. */
-	if (fresh && chmod(sp->dir, 0700) < 0)
-		return fail(sp, "cannot set the mode of spool %s", sp->dir);
 	if ((rc = check_dir(sp)) != SPOOL_OK)
 		return rc;
 	/* Handlers get it in JOBQ_DIR and may run elsewhere. */
@@ -184,18 +310,9 @@ spool_open(struct spool *sp, bool create)
 		free(sp->dir);
 		sp->dir = abs;
 	}
-
-	lockpath = spool_path(sp, "lock");
-	sp->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (sp->lockfd < 0) {
-		snprintf(sp->err, sizeof(sp->err), "cannot open %s: %s",
-		    lockpath, strerror(errno));
-		free(lockpath);
-		return SPOOL_UNUSABLE;
-	}
-	free(lockpath);
-	return SPOOL_OK;
+	/* The lock, logs/ and workers/ are made by spool_make(), once the
+	 * store has seen that the database is ours. */
+	return check_entries(sp);
 }
 
 void
@@ -241,7 +358,7 @@ spool_wake(const struct spool *sp)
 
 	/* Closing a file opened for writing is the inotify event
 	 * (IN_CLOSE_WRITE) that workers and waiters sleep on. */
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open_private(path, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
 	free(path);

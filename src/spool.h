@@ -18,9 +18,20 @@ enum spool_rc {
 };
 
 /* Fills sp->dir from --dir, $JOBQ_DIR or the XDG default, then checks the
- * directory, creating it (mode 0700) and its subdirectories when create
- * is true.  On failure sp->err says why. */
+ * directory and what it holds (ours, nothing a symlink), creating the
+ * directory (mode 0700) if it is missing and create is true.  On failure
+ * sp->err says why. */
 enum spool_rc spool_open(struct spool *sp, bool create);
+
+/* Makes the spool's lock file and, when create is true, its
+ * subdirectories (0700, whatever the umask): called by the store once it
+ * knows the database is new or its own, so a foreign or damaged one
+ * leaves the directory as it was.  False with sp->err set on failure. */
+bool spool_make(struct spool *sp, bool create);
+
+/* Opens a file of the spool, creating it mode 0600 whatever the umask;
+ * never follows a symlink.  O_CLOEXEC is added to flags. */
+int open_private(const char *path, int flags);
 void spool_close(struct spool *sp);
 
 /* "DIR/name", malloc'd. */

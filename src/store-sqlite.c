@@ -46,6 +46,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[S_NSTMTS];
 	bool wait;
+	bool create;		/* store_open's: may make the spool's files */
 	int durability;		/* enum durability in force */
 	int64_t data_version;	/* as of the last store_changed(); -1: never */
 	char err[512];
@@ -518,6 +519,7 @@ struct db_header {
 	int version;		/* PRAGMA user_version */
 	int appid;		/* PRAGMA application_id */
 	int ntables;
+	int jobs;		/* 1 if it has the jobs table */
 };
 
 /* The first statement on a file: a file that is not a database fails
@@ -528,7 +530,9 @@ read_header(struct store *st, struct db_header *h)
 	sqlite3_stmt *s = prepare(st, "SELECT"
 	    " (SELECT user_version FROM pragma_user_version),"
 	    " (SELECT application_id FROM pragma_application_id),"
-	    " (SELECT count(*) FROM sqlite_schema)");
+	    " (SELECT count(*) FROM sqlite_schema),"
+	    " (SELECT count(*) FROM sqlite_schema"
+	    "  WHERE type = 'table' AND name = 'jobs')");
 	enum store_rc r = STORE_OK;
 
 	if (s == NULL || step(s) != SQLITE_ROW)
@@ -538,6 +542,7 @@ read_header(struct store *st, struct db_header *h)
 		h->version = sqlite3_column_int(s, 0);
 		h->appid = sqlite3_column_int(s, 1);
 		h->ntables = sqlite3_column_int(s, 2);
+		h->jobs = sqlite3_column_int(s, 3);
 	}
 	sqlite3_finalize(s);
 	return r;
@@ -558,6 +563,15 @@ check_header(struct store *st, const struct db_header *h)
 		    SCHEMA_VERSION);
 		return STORE_UNUSABLE;
 	}
+	/* Stamped, so migrations would start past the one that makes the
+	 * tables, and every statement would fail: a damaged file, not a
+	 * bug of ours. */
+	if (h->version > 0 && h->jobs == 0) {
+		snprintf(st->err, sizeof(st->err), "the database is damaged: "
+		    "it is marked as jobq's (schema %d) but has no jobs table; "
+		    "move it away to start afresh", h->version);
+		return STORE_UNUSABLE;
+	}
 	return STORE_OK;
 }
 
@@ -575,6 +589,11 @@ migrate(struct store *st)
 	if ((r = read_header(st, &h)) != STORE_OK ||
 	    (r = check_header(st, &h)) != STORE_OK)
 		return r;
+	/* Only now that the database is known to be ours (or new). */
+	if (!spool_make(st->sp, st->create)) {
+		strlcpy(st->err, st->sp->err, sizeof(st->err));
+		return STORE_UNUSABLE;
+	}
 	if (h.version == SCHEMA_VERSION)
 		return STORE_OK;
 
@@ -615,14 +634,17 @@ store_open(struct spool *sp, bool create, struct store **out)
 	struct store *st;
 	struct stat sb;
 	char *path;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	/* NOFOLLOW: a symlink put there after spool_open() looked. */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_NOFOLLOW;
 	enum store_rc r;
 	int rc;
 
 	path = spool_path(sp, "jobq.db");
 	/* stat, never open(): closing our own fd of the database would drop
-	 * SQLite's POSIX locks on it. */
-	if (stat(path, &sb) < 0) {
+	 * SQLite's POSIX locks on it.  spool_open() has seen that it is no
+	 * symlink. */
+	if (lstat(path, &sb) < 0) {
 		if (errno != ENOENT || !create) {
 			r = errno == ENOENT ? STORE_NOTFOUND : STORE_UNUSABLE;
 			snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
@@ -640,6 +662,12 @@ store_open(struct spool *sp, bool create, struct store **out)
 	st = xcalloc(1, sizeof(*st));
 	st->sp = sp;
 	st->wait = true;
+	st->create = create;
+	if ((flags & SQLITE_OPEN_CREATE) && !spool_make(sp, true)) {
+		free(st);
+		free(path);
+		return STORE_UNUSABLE;
+	}
 	if (flags & SQLITE_OPEN_CREATE) {
 		/* Two first commands may race to create it: the lock makes
 		 * one of them create and the other open. */

@@ -122,7 +122,7 @@ raise_fd_limit(void)
 static int
 take_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open_private(path, O_RDWR);
 
 	if (fd < 0)
 		return -1;
