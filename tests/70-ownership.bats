@@ -50,10 +50,13 @@ teardown() {
 	done
 }
 
-# as_other CMD...: CMD run as the second user, no supplementary groups.
+# as_other CMD...: CMD run as the second user, no supplementary groups,
+# with a clean environment (but the sanitizers' options kept).
 as_other() {
 	setpriv --reuid="$OTHER_UID" --regid="$OTHER_UID" --clear-groups \
-		--reset-env -- env JOBQ="$JOBQ" PATH=/usr/bin:/bin "$@"
+		--reset-env -- env JOBQ="$JOBQ" PATH=/usr/bin:/bin \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+		"$@"
 }
 
 # shared_dir: a fresh directory under /tmp that the second user can
