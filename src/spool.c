@@ -181,10 +181,11 @@ check_entries(struct spool *sp)
 		char *p = spool_path(sp, entries[i].name);
 
 		if (lstat(p, &st) < 0) {
-			if (errno != ENOENT)
+			if (errno != ENOENT) {
 				snprintf(sp->err, sizeof(sp->err), "%s: %s", p,
 				    strerror(errno));
-			rc = errno == ENOENT ? SPOOL_OK : SPOOL_UNUSABLE;
+				rc = SPOOL_UNUSABLE;
+			}
 		} else if (S_ISLNK(st.st_mode))
 			rc = fail(sp, "%s is a symbolic link; a spool's files "
 			    "must be its own, so jobq does not follow it", p);

@@ -46,7 +46,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[S_NSTMTS];
 	bool wait;
-	bool create;		/* store_open's: may make the spool's files */
+	bool create;		/* may make the spool's files */
 	int durability;		/* enum durability in force */
 	int64_t data_version;	/* as of the last store_changed(); -1: never */
 	char err[512];
