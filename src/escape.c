@@ -8,10 +8,9 @@
 #include "escape.h"
 #include "util.h"
 
-/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0 if
- * the bytes there are not one: overlong forms, surrogates and code points
- * above U+10FFFF are refused, as a terminal might read them otherwise. */
-static size_t
+/* Overlong forms, surrogates and code points above U+10FFFF are refused:
+ * a terminal might read them otherwise. */
+size_t
 utf8_len(const unsigned char *p, size_t n)
 {
 	size_t len;

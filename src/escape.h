@@ -15,4 +15,8 @@ char *esc_text(const char *s);
 /* The same for len bytes that may hold NULs (shown as \x00). */
 char *esc_bytes(const char *s, size_t len);
 
+/* The length of the valid UTF-8 sequence at p (at most n bytes, n > 0),
+ * or 0 if the bytes there are not one. */
+size_t utf8_len(const unsigned char *p, size_t n);
+
 #endif
