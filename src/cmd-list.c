@@ -6,14 +6,17 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "outcheck.h"
 #include "output.h"
 #include "util.h"
 
 struct list_ctx {
 	struct store *st;
 	struct table *table;
+	int rc;
 };
 
+/* Stops the list once stdout fails: nobody reads the rest. */
 static int
 print_one(const struct job *j, void *arg)
 {
@@ -23,7 +26,7 @@ print_one(const struct job *j, void *arg)
 		print_job_json_full(ctx->st, j);
 	else
 		table_add(ctx->table, j);
-	return 0;
+	return !out_ok(&ctx->rc);
 }
 
 static bool
@@ -31,6 +34,7 @@ parse_states(const char *arg, unsigned *states)
 {
 	char *copy = xstrdup(arg), *save = NULL;
 	enum job_state s;
+	unsigned mask = 0;
 	bool ok = true;
 
 	for (char *name = strtok_r(copy, ",", &save); name != NULL;
@@ -42,10 +46,17 @@ parse_states(const char *arg, unsigned *states)
 			ok = false;
 			break;
 		}
-		*states |= 1u << s;
+		mask |= 1u << s;
 	}
 	free(copy);
-	return ok && *states != 0;
+	if (ok && mask == 0) {
+		cmd_warnx("no state in '%s': use pending, running, retrying, "
+		    "completed, failed, timeout, cancelled, separated by ','",
+		    arg);
+		ok = false;
+	}
+	*states |= mask;
+	return ok;
 }
 
 static int
@@ -121,13 +132,16 @@ cmd_list(int argc, char **argv)
 		return EXIT_OK;		/* no spool yet: no jobs */
 	}
 	recover_nowait(&sp, ctx.st);
+	/* Only --json shows payloads: a table never reads them. */
+	f.payload = g_opts.json;
 	if (!g_opts.json)
 		ctx.table = table_new();
 	src = store_list(ctx.st, &f, print_one, &ctx);
 	if (ctx.table != NULL)
 		table_print(ctx.table);
+	rc = ctx.rc;
 	if (src != STORE_OK)
-		rc = store_failure(ctx.st, src);
+		rc = worst_status(rc, store_failure(ctx.st, src));
 	close_store(&sp, ctx.st);
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* cmd-result.c: jobq result: the stored output of a job, byte for byte. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,9 +24,10 @@ print_result(struct store *st, const struct job *j)
 	}
 	if ((src = store_get_result(st, j->id, &buf, &len)) != STORE_OK)
 		return store_failure(st, src);
-	if (write_all(STDOUT_FILENO, buf, len) < 0) {
+	/* A reader that went away (EPIPE) wanted no more: no error. */
+	if (write_all(STDOUT_FILENO, buf, len) < 0 && errno != EPIPE) {
 		cmd_warn("cannot write the result");
-		rc = EXIT_SOFTWARE;
+		rc = EXIT_IOERR;
 	}
 	free(buf);
 	if (rc == EXIT_OK && j->state != JOB_COMPLETED) {
@@ -54,7 +56,8 @@ cmd_result(int argc, char **argv)
 		return usage_error(usage);
 	}
 	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
-		src = st != NULL ? store_get(st, ids[0], &j) : STORE_NOTFOUND;
+		src = st != NULL ? store_get_info(st, ids[0], &j) :
+		    STORE_NOTFOUND;
 		if (src == STORE_NOTFOUND) {
 			cmd_warnx("no such job %lld", (long long)ids[0]);
 			rc = EXIT_NOJOB;

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "outcheck.h"
 #include "output.h"
 #include "util.h"
 
@@ -13,7 +14,13 @@ show(struct store *st, int64_t id, bool not_first)
 	enum store_rc src;
 	struct job j;
 
-	src = st != NULL ? store_get(st, id, &j) : STORE_NOTFOUND;
+	/* People are not shown the payload: it is not read for them. */
+	if (st == NULL)
+		src = STORE_NOTFOUND;
+	else if (g_opts.json)
+		src = store_get(st, id, &j);
+	else
+		src = store_get_info(st, id, &j);
 	if (src == STORE_NOTFOUND) {
 		cmd_warnx("no such job %lld", (long long)id);
 		return EXIT_NOJOB;
@@ -45,7 +52,7 @@ cmd_status(int argc, char **argv)
 	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
 		if (st != NULL)
 			recover_nowait(&sp, st);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n && out_ok(&rc); i++)
 			rc = worst_status(rc, show(st, ids[i], i > 0));
 	}
 	free(ids);

@@ -12,10 +12,20 @@
 #include "common.h"
 #include "output.h"
 #include "jobq.h"
+#include "outcheck.h"
 #include "timefmt.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_MS (300 * 1000)
+
+static int
+payload_too_big(void)
+{
+	cmd_warnx("payload is larger than %d MiB, the limit: pass big data "
+	    "by reference (a path or URL in the payload)",
+	    PAYLOAD_MAX / (1024 * 1024));
+	return EXIT_DATAERR;
+}
 
 struct submit_args {
 	struct job_spec spec;
@@ -102,6 +112,19 @@ parse_args(int argc, char **argv, struct submit_args *a)
 	return EXIT_OK;
 }
 
+/* Reads the payload from fd, refusing one over the limit after reading at
+ * most one byte more than it: a runaway pipe must not fill memory. */
+static int
+read_payload_fd(int fd, const char *from, char **buf, size_t *len)
+{
+	if (read_max(fd, PAYLOAD_MAX, buf, len) == 0)
+		return EXIT_OK;
+	if (errno == EFBIG)
+		return payload_too_big();
+	cmd_warn("cannot read the payload from %s", from);
+	return EXIT_DATAERR;
+}
+
 /* The payload's bytes: inline, from stdin, or from a file. */
 static int
 read_payload(const char *arg, char **buf, size_t *len)
@@ -113,27 +136,20 @@ read_payload(const char *arg, char **buf, size_t *len)
 		*len = 2;
 		return EXIT_OK;
 	}
-	if (strcmp(arg, "-") == 0) {
-		if (read_all(STDIN_FILENO, buf, len) < 0) {
-			cmd_warn("cannot read the payload from stdin");
-			return EXIT_DATAERR;
-		}
-		return EXIT_OK;
-	}
+	if (strcmp(arg, "-") == 0)
+		return read_payload_fd(STDIN_FILENO, "stdin", buf, len);
 	if (arg[0] == '@') {
 		if ((fd = open(arg + 1, O_RDONLY | O_CLOEXEC)) < 0) {
 			cmd_warn("cannot read payload file %s", arg + 1);
 			return EXIT_DATAERR;
 		}
-		rc = read_all(fd, buf, len);
+		rc = read_payload_fd(fd, arg + 1, buf, len);
 		close(fd);
-		if (rc < 0) {
-			cmd_warn("cannot read payload file %s", arg + 1);
-			return EXIT_DATAERR;
-		}
-		return EXIT_OK;
+		return rc;
 	}
 	*len = strlen(arg);
+	if (*len > PAYLOAD_MAX)
+		return payload_too_big();
 	*buf = xstrdup(arg);
 	return EXIT_OK;
 }
@@ -198,6 +214,21 @@ bad:
 	return EXIT_DATAERR;
 }
 
+/* The job is stored: if its id cannot reach the caller, say which it is,
+ * so that it can be found, waited for or cancelled. */
+static int
+check_id_written(int64_t id)
+{
+	int e = out_error();
+
+	if (e == 0 || e == EPIPE)
+		return EXIT_OK;
+	cmd_warnx("job %lld was submitted but its id could not be written: "
+	    "%s", (long long)id, strerror(e));
+	out_reported();
+	return EXIT_IOERR;
+}
+
 int
 cmd_submit(int argc, char **argv)
 {
@@ -220,6 +251,8 @@ cmd_submit(int argc, char **argv)
 		if (rc == EXIT_OK && !validate_payload(payload, len))
 			rc = EXIT_DATAERR;
 	}
+	if (rc == EXIT_OK && len > PAYLOAD_MAX)
+		rc = payload_too_big();
 	if (rc != EXIT_OK) {
 		free(payload);
 		return rc;
@@ -234,10 +267,14 @@ cmd_submit(int argc, char **argv)
 	enum store_rc src = store_submit(st, &a.spec, &id);
 	if (src != STORE_OK)
 		rc = store_failure(st, src);
-	else if (g_opts.json)
-		print_json_line(json_pack("{s:I}", "id", (json_int_t)id));
-	else
-		printf("%lld\n", (long long)id);
+	else {
+		if (g_opts.json)
+			print_json_line(json_pack("{s:I}", "id",
+			    (json_int_t)id));
+		else
+			printf("%lld\n", (long long)id);
+		rc = check_id_written(id);
+	}
 	close_store(&sp, st);
 	free(payload);
 	return rc;

@@ -24,7 +24,10 @@ check_jobs(struct store *st, const int64_t *ids, int n, bool print)
 		enum store_rc src;
 		struct job j;
 
-		if ((src = store_get(st, ids[i], &j)) == STORE_NOTFOUND) {
+		/* Polled every second: the payload only when it is shown. */
+		src = print && g_opts.json ? store_get(st, ids[i], &j) :
+		    store_get_info(st, ids[i], &j);
+		if (src == STORE_NOTFOUND) {
 			cmd_warnx("no such job %lld", (long long)ids[i]);
 			return EXIT_NOJOB;
 		}

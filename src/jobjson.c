@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "jobjson.h"
 #include "timefmt.h"
 #include "util.h"
@@ -42,14 +43,26 @@ string_or_null(const char *s)
 
 	if (s == NULL)
 		return json_null();
-	/* json_string refuses bytes that are not UTF-8; show them as the
-	 * replacement character rather than drop the key. */
+	/* json_string refuses bytes that are not UTF-8; show each of them
+	 * as the replacement character rather than drop the key, and keep
+	 * the rest of the text as it is. */
 	if ((v = json_string(s)) != NULL)
 		return v;
-	char *copy = xstrdup(s);
-	for (char *p = copy; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
+	size_t len = strlen(s), n;
+	char *copy = xmalloc(len * 3 + 1), *o = copy;
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i += n) {
+		if ((n = utf8_len(p + i, len - i)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(o, p + i, n);
+			o += n;
+		}
+	}
+	*o = '\0';
 	v = json_string(copy);
 	free(copy);
 	return v != NULL ? v : json_null();

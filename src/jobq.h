@@ -18,6 +18,7 @@ enum {
 	EXIT_DATAERR = EX_DATAERR,	/* 65: bad input data */
 	EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: spool unusable */
 	EXIT_SOFTWARE = EX_SOFTWARE,	/* 70: internal error */
+	EXIT_IOERR = EX_IOERR,		/* 74: stdout failed */
 	EXIT_TEMPFAIL = EX_TEMPFAIL,	/* 75: not yet */
 };
 

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "jobq.h"
+#include "outcheck.h"
 #include "util.h"
 
 extern char **environ;
@@ -65,7 +66,7 @@ global_option(int ch, const char *arg, const char *usage)
 		return true;
 	case 0x102:
 		printf("usage: jobq %s\n", usage);
-		exit(EXIT_OK);
+		exit(out_close(EXIT_OK));
 	}
 	return false;
 }
@@ -114,10 +115,14 @@ main(int argc, char **argv)
 	int ch;
 
 	/* A descriptor we open must never land on 0, 1 or 2: the spool's
-	 * lock file would receive our output. */
+	 * lock file would receive our output.  /dev/null holds the place,
+	 * opened the wrong way round, so that reading a closed stdin or
+	 * writing a closed stdout still fails (EBADF) instead of losing an
+	 * id in /dev/null. */
 	for (int fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) < 0) {
-			int nul = open("/dev/null", O_RDWR);
+			int nul = open("/dev/null", fd == 0 ? O_WRONLY :
+			    O_RDONLY);
 
 			if (nul >= 0 && nul != fd) {
 				dup2(nul, fd);
@@ -145,10 +150,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			print_main_usage(stdout);
-			return EXIT_OK;
+			return out_close(EXIT_OK);
 		case 'V':
 			printf("jobq %s\n", JOBQ_VERSION);
-			return EXIT_OK;
+			return out_close(EXIT_OK);
 		default:
 			if (ch == ':')
 				cmd_warnx("option '%s' needs a value",
@@ -172,7 +177,7 @@ main(int argc, char **argv)
 	}
 	g_cmdname = cmd->name;
 	optind = 0;
-	return cmd->fn(argc, argv);
+	return out_close(cmd->fn(argc, argv));
 }
 
 const char *

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "jobjson.h"
 #include "output.h"
 #include "timefmt.h"
@@ -35,9 +36,11 @@ warn_job_ended(const struct job *j)
 {
 	const char *state = job_state_name(j->state);
 	bool say_error = j->error != NULL && strcmp(j->error, state) != 0;
+	char *error = esc_text(j->error);
 
 	cmd_warnx("job %lld %s%s%s", (long long)j->id, state,
-	    say_error ? ": " : "", say_error ? j->error : "");
+	    say_error ? ": " : "", say_error ? error : "");
+	free(error);
 }
 
 static bool
@@ -77,10 +80,21 @@ field_time(const char *name, int64_t ms)
 	printf("  %-10s %s\n", name, buf);
 }
 
+/* Text that came from a job or its handler, escaped: it must not reach
+ * the terminal raw. */
+static void
+field_text(const char *name, const char *value)
+{
+	char *shown = esc_text(value);
+
+	printf("  %-10s %s\n", name, shown);
+	free(shown);
+}
+
 void
 print_job_human(const struct job *j)
 {
-	char buf[64];
+	char buf[64], *message;
 	bool color = use_color();
 
 	printf("job %lld: %s%s%s%s\n", (long long)j->id,
@@ -88,8 +102,8 @@ print_job_human(const struct job *j)
 	    color ? "\033[0m" : "",
 	    j->state == JOB_RUNNING && j->cancel_requested ?
 	    " (cancelling)" : "");
-	printf("  %-10s %s\n", "type", j->type);
-	printf("  %-10s %s\n", "queue", j->queue);
+	field_text("type", j->type);
+	field_text("queue", j->queue);
 	printf("  %-10s %d\n", "priority", j->priority);
 	field_time("created", j->created_at);
 	if (j->state == JOB_PENDING && j->run_at > j->created_at)
@@ -107,7 +121,7 @@ print_job_human(const struct job *j)
 		printf("  %-10s %s\n", "signal",
 		    signal_name(j->signal, buf, sizeof(buf)));
 	if (j->error != NULL)
-		printf("  %-10s %s\n", "error", j->error);
+		field_text("error", j->error);
 	if (job_state_ended(j->state))
 		printf("  %-10s %lld bytes%s\n", "result",
 		    (long long)j->result_bytes,
@@ -119,11 +133,12 @@ print_job_human(const struct job *j)
 			    (long long)j->progress_total);
 		else
 			printf("  %-10s %g%%", "progress", j->progress_percent);
-		printf("%s%s\n", j->progress_message ? " " : "",
-		    j->progress_message ? j->progress_message : "");
+		message = esc_text(j->progress_message);
+		printf("%s%s\n", message ? " " : "", message ? message : "");
+		free(message);
 	}
 	if (j->worker != NULL)
-		printf("  %-10s %s\n", "worker", j->worker);
+		field_text("worker", j->worker);
 }
 
 struct row {
@@ -131,9 +146,12 @@ struct row {
 	enum job_state state;
 };
 
+/* On a terminal the rows are kept to size the columns; elsewhere each is
+ * printed as it comes, so a long list takes no memory. */
 struct table {
 	struct row *rows;
 	size_t n;
+	bool tty;
 };
 
 static const char *const headers[7] = {
@@ -143,33 +161,52 @@ static const char *const headers[7] = {
 struct table *
 table_new(void)
 {
-	return xcalloc(1, sizeof(struct table));
+	struct table *t = xcalloc(1, sizeof(struct table));
+
+	t->tty = isatty(STDOUT_FILENO);
+	return t;
+}
+
+static void
+row_free(struct row *r)
+{
+	for (int c = 0; c < 7; c++)
+		free(r->cells[c]);
 }
 
 void
 table_add(struct table *t, const struct job *j)
 {
 	char created[TIMEBUF];
-	struct row *r;
+	struct row one, *r = &one;
 
-	t->rows = xrealloc(t->rows, (t->n + 1) * sizeof(*t->rows));
-	r = &t->rows[t->n++];
+	if (t->tty) {
+		t->rows = xrealloc(t->rows, (t->n + 1) * sizeof(*t->rows));
+		r = &t->rows[t->n++];
+	}
 	format_local(j->created_at, created, sizeof(created));
 	r->state = j->state;
 	r->cells[0] = xasprintf("%lld", (long long)j->id);
 	r->cells[1] = xstrdup(job_state_name(j->state));
-	r->cells[2] = xstrdup(j->type);
-	r->cells[3] = xstrdup(j->queue);
+	/* Escaped for programs too: a tab or newline would break the
+	 * line, and people read these lines as well. */
+	r->cells[2] = esc_text(j->type);
+	r->cells[3] = esc_text(j->queue);
 	r->cells[4] = xasprintf("%d", j->priority);
 	r->cells[5] = xasprintf("%d", j->attempt);
 	r->cells[6] = xstrdup(created);
+	if (t->tty)
+		return;
+	for (int c = 0; c < 7; c++)
+		printf("%s%c", r->cells[c], c < 6 ? '\t' : '\n');
+	row_free(r);
 }
 
 void
 table_print(struct table *t)
 {
 	size_t width[7];
-	bool tty = isatty(STDOUT_FILENO), color = use_color();
+	bool color = use_color();
 
 	for (int c = 0; c < 7; c++) {
 		width[c] = strlen(headers[c]);
@@ -177,7 +214,7 @@ table_print(struct table *t)
 			if (strlen(t->rows[i].cells[c]) > width[c])
 				width[c] = strlen(t->rows[i].cells[c]);
 	}
-	if (tty && t->n > 0)
+	if (t->n > 0)
 		for (int c = 0; c < 7; c++)
 			printf("%-*s%s", c < 6 ? (int)width[c] : 0, headers[c],
 			    c < 6 ? "  " : "\n");
@@ -187,16 +224,11 @@ table_print(struct table *t)
 		for (int c = 0; c < 7; c++) {
 			bool colored = color && c == 1;
 
-			if (!tty) {
-				printf("%s%c", r->cells[c], c < 6 ? '\t' : '\n');
-				continue;
-			}
 			printf("%s%-*s%s%s", colored ? state_color(r->state) :
 			    "", c < 6 ? (int)width[c] : 0, r->cells[c],
 			    colored ? "\033[0m" : "", c < 6 ? "  " : "\n");
 		}
-		for (int c = 0; c < 7; c++)
-			free(r->cells[c]);
+		row_free(r);
 	}
 	free(t->rows);
 	free(t);

@@ -31,6 +31,7 @@ enum stmt_id {
 	S_SAVE_RESULT,
 	S_FENCE,
 	S_GET,
+	S_GET_INFO,
 	S_CANCEL_REQUESTS,
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
@@ -175,13 +176,17 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-#define JOB_COLUMNS \
-	"id, type, queue, priority, state, payload, created_at, run_at, " \
+/* The columns row_to_job() reads, in its order.  A query that has no use
+ * for the payload, which may be 16 MiB, selects NULL in its place. */
+#define JOB_COLUMNS_WITH(payload) \
+	"id, type, queue, priority, state, " payload ", created_at, run_at, " \
 	"started_at, finished_at, timeout_ms, attempt, max_retries, " \
 	"failures, deaths, exit_code, signal, error, result_bytes, " \
 	"result_truncated, worker, cancel_requested, pgid, proc_start, " \
 	"rescue_term_at, progress_percent, progress_done, progress_total, " \
 	"progress_message"
+#define JOB_COLUMNS JOB_COLUMNS_WITH("payload")
+#define JOB_COLUMNS_NO_PAYLOAD JOB_COLUMNS_WITH("NULL")
 
 static const char *const stmt_sql[S_NSTMTS] = {
 	[S_CLAIM] =
@@ -226,6 +231,8 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    "SELECT deaths, cancel_requested FROM jobs WHERE id = ?1"
 	    " AND attempt = ?2 AND worker = ?3 AND state = 'running'",
 	[S_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
+	[S_GET_INFO] =
+	    "SELECT " JOB_COLUMNS_NO_PAYLOAD " FROM jobs WHERE id = ?1",
 	[S_CANCEL_REQUESTS] =
 	    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?1"
 	    " AND cancel_requested = 1",
@@ -772,10 +779,10 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	return STORE_OK;
 }
 
-enum store_rc
-store_get(struct store *st, int64_t id, struct job *out)
+static enum store_rc
+get_job(struct store *st, enum stmt_id which, int64_t id, struct job *out)
 {
-	sqlite3_stmt *s = stmt(st, S_GET);
+	sqlite3_stmt *s = stmt(st, which);
 	int rc;
 
 	if (s == NULL)
@@ -790,6 +797,18 @@ store_get(struct store *st, int64_t id, struct job *out)
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
 	return db_fail(st, classify(rc), "cannot read the job");
+}
+
+enum store_rc
+store_get(struct store *st, int64_t id, struct job *out)
+{
+	return get_job(st, S_GET, id, out);
+}
+
+enum store_rc
+store_get_info(struct store *st, int64_t id, struct job *out)
+{
+	return get_job(st, S_GET_INFO, id, out);
 }
 
 enum store_rc
@@ -853,21 +872,24 @@ store_get_attempts(struct store *st, int64_t id, struct attempt **out,
 	return STORE_OK;
 }
 
-enum store_rc
-store_list(struct store *st, const struct list_filter *f,
-    int (*fn)(const struct job *, void *), void *arg)
-{
-	sqlite3_stmt *s;
-	json_t *states = NULL;
-	int rc;
+/* What list matches; ?1 states as a JSON array, ?2 queue, ?3 type. */
+#define LIST_MATCH \
+	" (?1 IS NULL OR state IN (SELECT value FROM json_each(?1)))" \
+	" AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)"
 
-	/* The newest N, printed oldest first. */
-	s = prepare(st, "SELECT * FROM (SELECT " JOB_COLUMNS " FROM jobs"
-	    " WHERE (?1 IS NULL OR state IN (SELECT value FROM json_each(?1)))"
-	    " AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)"
-	    " ORDER BY id DESC LIMIT ?4) ORDER BY id");
-	if (s == NULL)
-		return db_fail(st, STORE_ERROR, "list");
+/* list reads a page of jobs, ends its read transaction, and only then
+ * hands them out to be printed: a reader that stops reading our output
+ * must not pin a snapshot, or no checkpoint can complete and the WAL
+ * grows with every write.  A page is this many jobs, or fewer if their
+ * payloads add up to LIST_PAGE_BYTES. */
+#define LIST_PAGE_ROWS 256
+#define LIST_PAGE_BYTES (1024 * 1024)
+
+static void
+bind_list_match(sqlite3_stmt *s, const struct list_filter *f)
+{
+	json_t *states;
+
 	if (f->states != 0) {
 		states = json_array();
 		for (int i = 0; i < JOB_NSTATES; i++)
@@ -880,21 +902,103 @@ store_list(struct store *st, const struct list_filter *f,
 	}
 	bind_text_or_null(s, 2, f->queue);
 	bind_text_or_null(s, 3, f->type);
-	sqlite3_bind_int64(s, 4, f->limit > 0 ? f->limit : -1);
-	while ((rc = step(s)) == SQLITE_ROW) {
-		struct job j;
-		int stop;
+}
 
-		row_to_job(s, &j);
-		stop = fn(&j, arg);
-		job_clear(&j);
-		if (stop)
-			break;
+/* The ids to list are in (*after, *upto]: jobs submitted once the list
+ * has begun are not in it, and with a limit it starts at the limit-th
+ * newest job that matches. */
+static enum store_rc
+list_bounds(struct store *st, const struct list_filter *f, int64_t *after,
+    int64_t *upto)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT (SELECT max(id) FROM jobs),"
+	    " (SELECT id FROM jobs WHERE ?4 > 0 AND" LIST_MATCH
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?4 - 1)");
+	int rc;
+
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "list");
+	bind_list_match(s, f);
+	sqlite3_bind_int64(s, 4, f->limit);
+	rc = step(s);
+	if (rc == SQLITE_ROW) {
+		*upto = col_int(s, 0, 0);
+		*after = col_int(s, 1, 1) - 1;
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW)
 		return db_fail(st, classify(rc), "cannot list jobs");
 	return STORE_OK;
+}
+
+/* Reads the next page after *after into page[], and ends the read. */
+static enum store_rc
+list_page(struct store *st, sqlite3_stmt *s, int64_t *after,
+    struct job *page, size_t *n, bool *last)
+{
+	size_t bytes = 0;
+	int rc = SQLITE_ROW;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 4, *after);
+	while (*n < LIST_PAGE_ROWS && bytes < LIST_PAGE_BYTES &&
+	    (rc = step(s)) == SQLITE_ROW) {
+		row_to_job(s, &page[*n]);
+		bytes += page[*n].payload_len;
+		*after = page[(*n)++].id;
+	}
+	sqlite3_reset(s);
+	*last = rc != SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		for (size_t i = 0; i < *n; i++)
+			job_clear(&page[i]);
+		return db_fail(st, classify(rc), "cannot list jobs");
+	}
+	return STORE_OK;
+}
+
+enum store_rc
+store_list(struct store *st, const struct list_filter *f,
+    int (*fn)(const struct job *, void *), void *arg)
+{
+	struct job *page;
+	sqlite3_stmt *s;
+	int64_t after = 0, upto = 0, left;
+	enum store_rc r;
+	size_t n = 0;
+	bool last = false;
+	int stop = 0;
+
+	if ((r = list_bounds(st, f, &after, &upto)) != STORE_OK)
+		return r;
+	if (f->payload)
+		s = prepare(st, "SELECT " JOB_COLUMNS " FROM jobs"
+		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
+		    " ORDER BY id");
+	else
+		s = prepare(st, "SELECT " JOB_COLUMNS_NO_PAYLOAD " FROM jobs"
+		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
+		    " ORDER BY id");
+	if (s == NULL)
+		return db_fail(st, STORE_ERROR, "list");
+	bind_list_match(s, f);
+	sqlite3_bind_int64(s, 5, upto);
+	page = xcalloc(LIST_PAGE_ROWS, sizeof(*page));
+	left = f->limit > 0 ? f->limit : INT64_MAX;
+	while (!stop && !last && left > 0) {
+		if ((r = list_page(st, s, &after, page, &n, &last)) != STORE_OK)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (!stop && left > 0) {
+				stop = fn(&page[i], arg);
+				left--;
+			}
+			job_clear(&page[i]);
+		}
+	}
+	free(page);
+	sqlite3_finalize(s);
+	return r;
 }
 
 enum store_rc
@@ -906,7 +1010,7 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 
 	if ((r = begin_write(st)) != STORE_OK)
 		return r;
-	if ((r = store_get(st, id, &j)) != STORE_OK)
+	if ((r = store_get_info(st, id, &j)) != STORE_OK)
 		return rollback(st, r);
 	*was = j.state;
 	job_clear(&j);

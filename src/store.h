@@ -67,6 +67,12 @@ struct attempt {
 };
 void attempts_free(struct attempt *, size_t n);
 
+/* The largest payload submit accepts.  A payload is copied whole into
+ * every command and worker that handles the job (status --json, list
+ * --json, the handler's stdin): big data belongs in a file the payload
+ * names. */
+#define PAYLOAD_MAX (16 * 1024 * 1024)
+
 /* What submit stores. */
 struct job_spec {
 	const char *type;
@@ -83,6 +89,7 @@ struct list_filter {
 	const char *queue;	/* NULL: all */
 	const char *type;	/* NULL: all */
 	int64_t limit;		/* 0: no limit; else the newest N */
+	bool payload;		/* load the payloads (list --json) */
 };
 
 /* How an attempt ended, as the worker records it. */
@@ -124,10 +131,15 @@ const char *store_error(const struct store *);
 enum store_rc store_submit(struct store *, const struct job_spec *,
     int64_t *id);
 enum store_rc store_get(struct store *, int64_t id, struct job *out);
+/* store_get without the payload (empty), for those that do not show it. */
+enum store_rc store_get_info(struct store *, int64_t id, struct job *out);
 enum store_rc store_get_result(struct store *, int64_t id, char **buf,
     size_t *len);
 enum store_rc store_get_attempts(struct store *, int64_t id,
     struct attempt **out, size_t *n);
+/* Calls fn for each job that matches, oldest first, until it returns
+ * non-zero.  No read is in progress while fn runs, so fn may block on
+ * its output as long as it likes. */
 enum store_rc store_list(struct store *, const struct list_filter *,
     int (*fn)(const struct job *, void *), void *arg);
 

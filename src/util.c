@@ -2,9 +2,11 @@
 #include <err.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,6 +165,12 @@ parse_priority(const char *s, int *prio)
 int
 read_all(int fd, char **bufp, size_t *lenp)
 {
+	return read_max(fd, SIZE_MAX / 2, bufp, lenp);
+}
+
+int
+read_max(int fd, size_t max, char **bufp, size_t *lenp)
+{
 	size_t cap = 8192, len = 0;
 	char *buf = xmalloc(cap);
 	ssize_t n;
@@ -172,7 +180,9 @@ read_all(int fd, char **bufp, size_t *lenp)
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		/* One byte past max tells a payload at the limit from one
+		 * over it. */
+		n = read(fd, buf + len, MIN(cap - len - 1, max + 1 - len));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -182,6 +192,11 @@ read_all(int fd, char **bufp, size_t *lenp)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max) {
+			free(buf);
+			errno = EFBIG;
+			return -1;
+		}
 	}
 	buf[len] = '\0';
 	*bufp = buf;

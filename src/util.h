@@ -35,6 +35,10 @@ bool parse_priority(const char *s, int *prio);
  * convenience, the NUL not counted).  Returns -1 with errno on error. */
 int read_all(int fd, char **buf, size_t *len);
 
+/* The same, but reads at most max + 1 bytes: more than max is -1 with
+ * errno EFBIG. */
+int read_max(int fd, size_t max, char **buf, size_t *len);
+
 /* Writes all of buf to fd, retrying short writes.  -1 with errno. */
 int write_all(int fd, const void *buf, size_t len);
 

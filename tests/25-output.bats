@@ -1,0 +1,311 @@
+# What commands print and read: job text escaped for people, output
+# checked (exit 74), a reader that leaves early, the payload limit, and a
+# list that neither holds a read open nor loads payloads it does not show.
+
+load helper
+
+ESC=$'\033'
+
+# on_tty CMD...: CMD's output as a terminal shows it (script(1) gives it a
+# pty), without colour so that any escape in it came from a job.
+on_tty() {
+	local cmd="" a
+	for a; do
+		cmd+=$(printf '%q ' "$a")
+	done
+	NO_COLOR=1 script -qec "$cmd" /dev/null
+}
+
+# has_control TEXT: TEXT holds a C0 control other than newline and CR
+# (script turns \n into \r\n), DEL, a C1 control or a byte not in UTF-8.
+has_control() {
+	"$PYTHON" -c '
+import re, sys
+b = sys.stdin.buffer.read()
+try:
+    t = b.decode("utf-8")
+except UnicodeDecodeError:
+    sys.exit(0)
+sys.exit(0 if re.search("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]", t) else 1)
+' <<<"$1"
+}
+
+# sql STATEMENT: runs it on the spool's database, as another writer could.
+sql() {
+	"$PYTHON" -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute(sys.argv[2])
+db.commit()
+' "$JOBQ_DIR/jobq.db" "$1"
+}
+
+# many_jobs N: at least N pending jobs of type t, made by copying rows
+# (N separate submits would take long for the numbers needed here).
+many_jobs() {
+	"$JOBQ" submit t '{"n":1}' >/dev/null
+	"$PYTHON" -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+cols = "type, queue, priority, state, payload, created_at, run_at, timeout_ms"
+while db.execute("SELECT count(*) FROM jobs").fetchone()[0] < int(sys.argv[2]):
+    db.execute("INSERT INTO jobs (%s) SELECT %s FROM jobs" % (cols, cols))
+db.commit()
+' "$JOBQ_DIR/jobq.db" "$1"
+}
+
+# A job that failed with escapes in its error and its progress message:
+# an exec job whose command name holds an escape, and a handler that
+# reports progress with escapes, tab, newline-free C1 and a bad byte.
+make_escape_jobs() {
+	make_handler prog 'printf "50 red\033[31mX\033]0;title\007\302\233\377\tend\n" >&3'
+	cmd_id=$("$JOBQ" submit -- "no-such${ESC}[2Jcmd")
+	prog_id=$("$JOBQ" submit prog)
+	drain_worker
+	state_is "$cmd_id" failed && state_is "$prog_id" completed
+}
+
+@test "status on a terminal shows a job's error and progress message escaped" {
+	make_escape_jobs
+	run -0 on_tty "$JOBQ" status "$cmd_id" "$prog_id"
+	if has_control "$output"; then
+		fail "raw control characters on the terminal: $(printf '%q' "$output")"
+	fi
+	assert_regex "$output" 'error +[^'$'\r'']*no-such\\e\[2Jcmd'
+	assert_regex "$output" 'progress +50% red\\e\[31mX\\e\]0;title\\x07\\xc2\\x9b\\xff\\tend'
+}
+
+@test "status and list show an escaped type and queue; the tab-separated list keeps 7 fields" {
+	local id
+	id=$("$JOBQ" submit t)
+	# Only another writer can store such names: submit refuses them.
+	sql "UPDATE jobs SET type = 'a' || char(9) || 'b' || char(10) || 'c' || char(27) || '[1m', queue = 'q' || char(13) || 'r' WHERE id = $id"
+	run --separate-stderr -0 "$JOBQ" list
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '{ print NF, $3, $4 }')" \
+		'7 a\tb\nc\e[1m q\rr'
+	run -0 on_tty "$JOBQ" list
+	has_control "$output" && fail "raw control characters: $(printf '%q' "$output")"
+	assert_regex "$output" 'a\\tb\\nc\\e\[1m +q\\rr'
+	run -0 on_tty "$JOBQ" status "$id"
+	has_control "$output" && fail "raw control characters: $(printf '%q' "$output")"
+	assert_regex "$output" 'type +a\\tb\\nc\\e\[1m'
+	assert_regex "$output" 'queue +q\\rr'
+}
+
+@test "--json keeps a job's text raw: JSON escapes it" {
+	make_escape_jobs
+	run -0 "$JOBQ" status --json "$prog_id"
+	has_control "$output" && fail "raw control characters in JSON: $output"
+	# The invalid byte cannot be in a JSON string: it alone becomes
+	# U+FFFD.
+	assert_equal "$(json_field "$output" progress.message)" \
+		"red${ESC}[31mX${ESC}]0;title"$'\a\302\233\357\277\275\tend'""
+	run -0 "$JOBQ" list --json
+	assert_regex "$(json_each "$output" error)" "no-such${ESC}\[2Jcmd"
+}
+
+@test "wait and result print a job's error escaped on stderr" {
+	make_escape_jobs
+	local cmd
+	for cmd in wait result; do
+		run --separate-stderr -1 "$JOBQ" "$cmd" "$cmd_id"
+		has_control "$stderr" && fail "$cmd: raw control characters: $(printf '%q' "$stderr")"
+		assert_regex "$stderr" "^jobq: $cmd: job $cmd_id failed: .*no-such\\\\e\[2Jcmd"
+	done
+}
+
+# --- payload limit ------------------------------------------------------
+
+# json_string_of N: a JSON string N bytes long in all.
+json_string_of() {
+	printf '"'
+	head -c $(($1 - 2)) /dev/zero | tr '\0' a
+	printf '"'
+}
+
+@test "a payload over 16 MiB is refused with exit 65 naming the limit; nothing is stored" {
+	local max=$((16 * 1024 * 1024))
+	json_string_of $((max + 1)) >"$BATS_TEST_TMPDIR/big.json"
+	run --separate-stderr -65 "$JOBQ" submit t @"$BATS_TEST_TMPDIR/big.json"
+	assert_output ""
+	assert_regex "$stderr" '^jobq: submit: payload is larger than 16 MiB'
+	run --separate-stderr -65 "$JOBQ" submit t - <"$BATS_TEST_TMPDIR/big.json"
+	assert_regex "$stderr" '16 MiB'
+	# A stream far bigger than the limit is not read to its end.
+	run --separate-stderr -65 timeout 20 sh -c \
+		'head -c 200000000 /dev/zero | tr "\0" " " | "$JOBQ" submit t -'
+	assert_regex "$stderr" '16 MiB'
+	run -0 "$JOBQ" list
+	assert_output ""
+	# At the limit exactly, it is a payload like any other.
+	json_string_of "$max" >"$BATS_TEST_TMPDIR/max.json"
+	run --separate-stderr -0 "$JOBQ" submit t @"$BATS_TEST_TMPDIR/max.json"
+	assert_job_count 1
+}
+
+# --- write errors -------------------------------------------------------
+
+@test "submit >/dev/full: exit 74, stderr names the job that was stored" {
+	# run captures stdout itself: the redirection goes inside.
+	run --separate-stderr -74 sh -c '"$JOBQ" submit t "{\"a\":1}" >/dev/full'
+	assert_regex "$stderr" '^jobq: submit: job [0-9]+ was submitted but its id could not be written: No space left on device$'
+	local id=${stderr#jobq: submit: job }
+	id=${id%% *}
+	assert_job "$id" state=pending payload='{"a":1}'
+	run --separate-stderr -74 sh -c '"$JOBQ" submit --json t >/dev/full'
+	assert_regex "$stderr" "^jobq: submit: job $((id + 1)) was submitted"
+	run --separate-stderr -74 sh -c '"$JOBQ" submit -- true >&-'
+	assert_regex "$stderr" "^jobq: submit: job $((id + 2)) was submitted but its id could not be written: Bad file descriptor$"
+	assert_job_count 3
+}
+
+@test "status, list, wait --json to a full or closed stdout: exit 74; the spool's files untouched" {
+	local id
+	id=$("$JOBQ" submit t)
+	"$JOBQ" cancel "$id"
+	local cmd
+	for cmd in "status $id" "status --json $id" "list" "list --json" \
+		"wait --json $id" "--help" "list --help"; do
+		run --separate-stderr -74 sh -c "\"\$JOBQ\" $cmd >/dev/full"
+		assert_regex "$stderr" '^jobq: .*cannot write output: No space left on device$'
+		assert_equal "${#stderr_lines[@]}" 1
+		run --separate-stderr -74 sh -c "\"\$JOBQ\" $cmd >&-"
+		assert_regex "$stderr" 'cannot write output: Bad file descriptor$'
+	done
+	# The closed stdout was never a spool file in disguise.
+	assert_equal "$(stat -c %s "$JOBQ_DIR/lock")" 0
+	assert_equal "$(stat -c %s "$JOBQ_DIR/wake")" 0
+	assert_job "$id" state=cancelled
+}
+
+@test "list | head -1 with many jobs: exit 0, nothing on stderr" {
+	many_jobs 4096
+	set -o pipefail
+	local out status
+	out=$("$JOBQ" list 2>"$BATS_TEST_TMPDIR/err" | head -n 1) && status=0 ||
+		status=$?
+	assert_equal "$status" 0
+	assert_regex "$out" $'^1\tpending'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	out=$("$JOBQ" list --json 2>"$BATS_TEST_TMPDIR/err" | head -n 1) &&
+		status=0 || status=$?
+	assert_equal "$status" 0
+	assert_equal "$(json_field "$out" id)" 1
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	# result too.
+	make_handler big 'head -c 1000000 /dev/zero'
+	local id
+	id=$("$JOBQ" submit --queue bigq big)
+	drain_worker --queue bigq
+	"$JOBQ" result "$id" 2>"$BATS_TEST_TMPDIR/err" | head -c 1 >/dev/null
+	assert_equal "${PIPESTATUS[0]}" 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+}
+
+# --- list ---------------------------------------------------------------
+
+@test "list --status with no state in it: exit 2 saying so" {
+	local arg
+	for arg in , ,, ''; do
+		run --separate-stderr -2 "$JOBQ" list --status "$arg"
+		assert_output ""
+		assert_regex "$stderr" "^jobq: list: no state in '$arg': use pending, "
+	done
+	run --separate-stderr -2 "$JOBQ" list --status pending --status ,
+	assert_regex "$stderr" "no state in ','"
+}
+
+@test "list across many pages: every job once, oldest first; --limit N the newest N" {
+	many_jobs 1000
+	local n
+	n=$("$JOBQ" list --status pending | wc -l)
+	run -0 "$JOBQ" list
+	assert_equal "${#lines[@]}" "$n"
+	assert_equal "$(printf '%s\n' "$output" | cut -f1 | sort -n | uniq | wc -l)" "$n"
+	assert_equal "$(printf '%s\n' "$output" | cut -f1)" "$(seq 1 "$n")"
+	run -0 "$JOBQ" list --limit 300
+	assert_equal "$(printf '%s\n' "$output" | cut -f1)" "$(seq $((n - 299)) "$n")"
+	run -0 "$JOBQ" list --json --limit 3
+	assert_equal "$(json_each "$output" id | tr '\n' ' ')" "$((n - 2)) $((n - 1)) $n "
+	"$JOBQ" cancel 500 700
+	run -0 "$JOBQ" list --status cancelled --limit 1
+	assert_equal "$(printf '%s\n' "$output" | cut -f1)" 700
+}
+
+# maxrss_kb CMD...: the peak resident size of CMD in KiB; its output is
+# discarded.
+maxrss_kb() {
+	"$PYTHON" -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+' "$@"
+}
+
+@test "list and status for people never load payloads" {
+	json_string_of $((10 * 1024 * 1024)) >"$BATS_TEST_TMPDIR/10m.json"
+	local id i
+	for i in 1 2 3; do
+		id=$("$JOBQ" submit t @"$BATS_TEST_TMPDIR/10m.json")
+	done
+	local json list status
+	json=$(maxrss_kb "$JOBQ" status --json "$id")
+	list=$(maxrss_kb "$JOBQ" list)
+	status=$(maxrss_kb "$JOBQ" status "$id")
+	# status --json holds the payload at least once: 10 MiB.  Those that
+	# do not show it must stay well below.
+	[ $((list + 5000)) -lt "$json" ] ||
+		fail "list peaked at $list KiB, status --json at $json KiB"
+	[ $((status + 5000)) -lt "$json" ] ||
+		fail "status peaked at $status KiB, status --json at $json KiB"
+	run -0 "$JOBQ" list
+	assert_equal "${#lines[@]}" 3
+}
+
+# fifo_bytes FIFO: how many bytes wait unread in FIFO.
+fifo_bytes() {
+	"$PYTHON" -c '
+import array, fcntl, os, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = array.array("i", [0])
+fcntl.ioctl(fd, termios.FIONREAD, n)
+print(n[0])
+' "$1"
+}
+
+fifo_full() {
+	[ "$(fifo_bytes "$1")" -ge 60000 ]
+}
+
+@test "list --json blocked on its reader holds no read open: the WAL stays small" {
+	many_jobs 2048
+	local fifo="$BATS_TEST_TMPDIR/fifo" holder list_pid
+	mkfifo "$fifo"
+	# We hold the reading end and never read: list blocks on a full pipe.
+	exec {holder}<>"$fifo"
+	"$JOBQ" list --json >"$fifo" 2>"$BATS_TEST_TMPDIR/list.err" 3>&- \
+		{holder}<&- &
+	list_pid=$!
+	_JOBQ_PIDS+=("$list_pid")
+	wait_for 20 fifo_full "$fifo"
+	# Writes go on meanwhile; each checkpoint must be able to complete.
+	head -c 100000 /dev/zero | tr '\0' a | sed 's/.*/"&"/' \
+		>"$BATS_TEST_TMPDIR/100k.json"
+	local i size max=0
+	for i in $(seq 1 120); do
+		"$JOBQ" submit t @"$BATS_TEST_TMPDIR/100k.json" >/dev/null
+		size=$(stat -c %s "$JOBQ_DIR/jobq.db-wal")
+		[ "$size" -gt "$max" ] && max=$size
+	done
+	pid_alive "$list_pid" || fail "list was not blocked"
+	# 120 writes of 100 kB: 12 MB of WAL if nothing is checkpointed.
+	# The WAL is cut back to journal_size_limit (4 MiB) once it is.
+	[ "$max" -lt 6000000 ] || fail "the WAL grew to $max bytes"
+	# Our end closes: list meets a pipe without a reader and stops
+	# quietly.
+	exec {holder}<&-
+	wait_exit "$list_pid" 10
+	assert_equal "$WORKER_STATUS" 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/list.err")" ""
+}
