@@ -65,10 +65,10 @@ struct worker {
 	int64_t backoff_ms;		/* claim pause while starts fail */
 	struct {
 		char *msg;
-		int64_t said;		/* monotonic ms it was last logged */
+		int64_t said;		/* when last logged, monotonic */
 	} trouble[TROUBLE_KINDS];	/* store errors going on */
 	enum store_rc store_rc;		/* the last store error */
-	bool give_up;			/* exit now, leave jobs to recovery */
+	bool give_up;			/* exit now, jobs to recovery */
 	bool spool_gone;		/* nothing can be recorded any more */
 	struct stat dir_st, db_st;	/* the spool as we opened it */
 	int64_t next_spool_check;
