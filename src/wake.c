@@ -47,8 +47,10 @@ waker_drain(struct waker *w)
 
 			if (ev->len > 0 && strcmp(ev->name, SPOOL_WAKE_FILE) == 0)
 				woken = true;
+			/* The database removed or replaced. */
 			if (ev->len > 0 && (ev->mask & (IN_DELETE |
-			    IN_MOVED_FROM)) && strcmp(ev->name, "jobq.db") == 0)
+			    IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE)) &&
+			    strcmp(ev->name, "jobq.db") == 0)
 				woken = true;
 			if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF |
 			    IN_MOVE_SELF | IN_IGNORED))
