@@ -39,6 +39,18 @@ traced_drain() {
 		</dev/null 2>>"$WORKER_LOG" 3>&-
 }
 
+# sql STATEMENTS: run SQL on the spool's database, as a damaged or
+# failing store would behave.
+sql() {
+	"$PYTHON" - "$JOBQ_DIR/jobq.db" "$1" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+c.executescript(sys.argv[2])
+c.commit()
+c.close()
+EOF
+}
+
 error_lines() {
 	grep -c 'event=error' "$WORKER_LOG" || true
 }
@@ -78,6 +90,24 @@ traced() { # PID: a tracer is attached to PID
 	assert_job "$id" state=completed attempt=1
 	# 1 s, then 2 s without a claim.
 	[ $((t1 - t0)) -ge 2900 ] || fail "backed off only $((t1 - t0)) ms"
+}
+
+@test "resilience: a store error while recording the handler's process defers the job" {
+	make_handler echo 'cat'
+	id=$("$JOBQ" submit echo 1)
+	# A trigger refuses to record any process group while the table
+	# "trouble" has a row, as a failing disk would refuse the write.
+	sql "CREATE TABLE trouble (x);
+	     INSERT INTO trouble VALUES (1);
+	     CREATE TRIGGER no_pgid BEFORE UPDATE OF pgid ON jobs
+	     WHEN NEW.pgid IS NOT NULL AND EXISTS (SELECT 1 FROM trouble)
+	     BEGIN SELECT RAISE(ABORT, 'store trouble'); END;"
+	start_ready_worker
+	wait_for 10 log_has "event=deferred job=$id error=\"cannot record the process of .*store trouble\""
+	assert_equal "$(job_field "$id" state)" pending
+	sql "DELETE FROM trouble"
+	wait_state "$id" completed 40
+	assert_job "$id" attempt=1 result_bytes=1
 }
 
 @test "resilience: a log that cannot be opened defers the job instead of losing its output" {
