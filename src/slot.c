@@ -127,6 +127,24 @@ payload_fd(const struct job *j)
 	return fd;
 }
 
+/* Reasons a start fails that say nothing about the job: it is put back
+ * and tried again later, its attempt not counted. */
+static bool
+passing_errno(int e)
+{
+	switch (e) {
+	case EMFILE:
+	case ENFILE:
+	case EAGAIN:
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+	case EINTR:
+		return true;
+	}
+	return false;
+}
+
 static int
 open_log(const struct slot_env *env, int64_t id, off_t *size)
 {
@@ -138,6 +156,16 @@ open_log(const struct slot_env *env, int64_t id, off_t *size)
 	if (fd >= 0)
 		*size = lseek(fd, 0, SEEK_END);
 	return fd;
+}
+
+static void
+unlink_log(const struct slot_env *env, int64_t id)
+{
+	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
+	    (long long)id);
+
+	unlink(path);
+	free(path);
 }
 
 struct record_ctx {
@@ -181,10 +209,20 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 		argv = xcalloc(2, sizeof(char *));
 		argv[0] = xstrdup(path);
 		if ((in = payload_fd(&s->job)) < 0) {
+			s->start_passing = passing_errno(errno);
 			*error = xasprintf("cannot pass the payload: %s",
 			    strerror(errno));
 			goto fail;
 		}
+	}
+	/* Before the handler runs: once it runs, what it writes to stderr
+	 * must have somewhere to go.  Whatever stops us here is the
+	 * spool's trouble, not the job's. */
+	if ((s->log_fd = open_log(env, s->job.id, &s->log_size)) < 0) {
+		s->start_passing = true;
+		*error = xasprintf("cannot open the log of job %lld: %s",
+		    (long long)s->job.id, strerror(errno));
+		goto fail;
 	}
 	envp = build_env(&s->job, env->sp->dir);
 	req.path = path;
@@ -197,13 +235,20 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	req.before_exec = record_process;
 	req.arg = &ctx;
 	rc = spawn_handler(&req, &s->ch, &why);
+	if (rc == ECANCELED) {
+		/* record_process could not store the process group. */
+		s->start_passing = true;
+		*error = xasprintf("cannot record the process of %s: %s",
+		    path, store_error(env->st));
+		goto fail;
+	}
 	if (rc != 0) {
+		s->start_passing = passing_errno(rc);
 		*error = xasprintf("%s %s %s%s%s: %s", why,
 		    is_exec ? "command" : "handler", path,
 		    cwd ? " in " : "", cwd ? cwd : "", strerror(rc));
 		goto fail;
 	}
-	s->log_fd = open_log(env, s->job.id, &s->log_size);
 	if (in != env->devnull)
 		close(in);
 	free_strv(argv);
@@ -212,6 +257,13 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	free(cwd);
 	return true;
 fail:
+	if (s->log_fd >= 0) {
+		/* An attempt that never ran leaves no empty log. */
+		if (s->log_size == 0)
+			unlink_log(env, s->job.id);
+		close(s->log_fd);
+	}
+	s->log_fd = -1;
 	if (in >= 0 && in != env->devnull)
 		close(in);
 	free_strv(argv);
@@ -466,6 +518,7 @@ slot_clear(struct slot *s)
 	}
 	free(s->out);
 	free(s->message);
+	free(s->start_error);
 	job_clear(&s->job);
 	memset(s, 0, sizeof(*s));
 	s->log_fd = -1;

@@ -32,6 +32,8 @@ struct slot {
 	int wstatus;
 	int64_t exited_mono;
 	int64_t record_retry_at;	/* storing the outcome failed */
+	char *start_error;	/* the handler could not be started */
+	bool start_passing;	/* ... for a passing reason: put it back */
 
 	char *out;		/* stdout, up to RESULT_CAP */
 	size_t out_len;
@@ -61,7 +63,9 @@ struct slot_env {
 
 /* Starts the handler of a claimed job (the slot owns the job now).
  * Returns false with *error set (malloc'd) if it could not be started;
- * the caller then records the failure. */
+ * the caller then records the failure, or puts the job back if
+ * s->start_passing says the reason will pass (no descriptors, memory or
+ * disk; a store error). */
 bool slot_start(struct slot *s, const struct slot_env *env, char **error);
 
 /* Reads what is available on the handler's pipes. */

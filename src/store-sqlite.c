@@ -1355,6 +1355,72 @@ store_finish(struct store *st, const struct outcome *o)
 	return STORE_OK;
 }
 
+/* Undoes a claim whose handler could not be started for a passing reason
+ * (out of descriptors, memory or disk; a store error): the attempt is not
+ * counted, its row goes, and the job shows its previous attempt again.  A
+ * cancel that came in meanwhile is honoured instead. */
+enum store_rc
+store_unclaim(struct store *st, int64_t id, int attempt, const char *worker)
+{
+#define PREV " FROM attempts WHERE job_id = ?1 AND attempt = ?2 - 1)"
+	static const char sql[] =
+	    "UPDATE jobs SET attempt = attempt - 1, worker = NULL,"
+	    " pgid = NULL, proc_start = NULL, rescue_term_at = NULL,"
+	    " state = CASE WHEN cancel_requested THEN 'cancelled'"
+	    "  ELSE 'pending' END,"
+	    " finished_at = CASE WHEN cancel_requested THEN ?4"
+	    "  ELSE (SELECT finished_at" PREV " END,"
+	    " error = CASE WHEN cancel_requested THEN 'cancelled'"
+	    "  ELSE (SELECT error" PREV " END,"
+	    " started_at = (SELECT started_at" PREV ","
+	    " exit_code = (SELECT exit_code" PREV ","
+	    " signal = (SELECT signal" PREV
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'";
+#undef PREV
+	sqlite3_stmt *s, *a;
+	enum store_rc r;
+	int rc;
+
+	if ((r = begin_write_as(st, LAZY)) != STORE_OK)
+		return r;
+	s = prepare(st, sql);
+	a = prepare(st, "DELETE FROM attempts WHERE job_id = ?1"
+	    " AND attempt = ?2");
+	if (s == NULL || a == NULL) {
+		r = db_fail(st, STORE_ERROR, "unclaim");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, attempt);
+	sqlite3_bind_text(s, 3, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now_ms());
+	if ((rc = step(s)) != SQLITE_DONE) {
+		r = db_fail(st, classify(rc), "unclaim");
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		r = STORE_CONFLICT;
+		goto out;
+	}
+	sqlite3_bind_int64(a, 1, id);
+	sqlite3_bind_int(a, 2, attempt);
+	if ((rc = step(a)) != SQLITE_DONE) {
+		r = db_fail(st, classify(rc), "unclaim");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(a);
+	if ((r = commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(a);
+	return rollback(st, r);
+}
+
 enum store_rc
 store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
     size_t *n)

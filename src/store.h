@@ -171,6 +171,12 @@ enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
  * that lost the job changes nothing and gets STORE_CONFLICT. */
 enum store_rc store_finish(struct store *, const struct outcome *);
 
+/* Puts a claimed job whose handler could not be started back to pending,
+ * as if the claim had not happened (the attempt is not counted), fenced
+ * like store_finish; a job asked to cancel meanwhile is cancelled. */
+enum store_rc store_unclaim(struct store *, int64_t id, int attempt,
+    const char *worker);
+
 /* Ids of this worker's running jobs that someone asked to cancel. */
 enum store_rc store_cancel_requests(struct store *, const char *worker,
     int64_t **ids, size_t *n);

@@ -14,8 +14,11 @@ waker_open(struct waker *w, const struct spool *sp)
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0)
 		return;		/* out of instances: poll instead */
+	/* The spool itself, or its database, going away wakes us too: the
+	 * worker then finds out it has lost its spool. */
 	if (inotify_add_watch(w->fd, sp->dir, IN_CLOSE_WRITE | IN_ATTRIB |
-	    IN_MOVED_TO | IN_CREATE) < 0) {
+	    IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+	    IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
 		close(w->fd);
 		w->fd = -1;
 	}
@@ -44,7 +47,13 @@ waker_drain(struct waker *w)
 
 			if (ev->len > 0 && strcmp(ev->name, SPOOL_WAKE_FILE) == 0)
 				woken = true;
-			if (ev->mask & IN_Q_OVERFLOW)
+			/* The database removed or replaced. */
+			if (ev->len > 0 && (ev->mask & (IN_DELETE |
+			    IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE)) &&
+			    strcmp(ev->name, "jobq.db") == 0)
+				woken = true;
+			if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF |
+			    IN_MOVE_SELF | IN_IGNORED))
 				woken = true;
 			p += sizeof(*ev) + ev->len;
 		}

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jobq.h"
@@ -25,6 +26,19 @@
 #define RECOVERY_INTERVAL_MS 1000
 #define EXIT_DRAIN_MS 1000	/* how long pipes may stay open after exit */
 #define ERROR_BACKOFF_MS 1000
+#define BACKOFF_MAX_MS 30000	/* claims while starts or the store fail */
+#define TROUBLE_REPEAT_MS 60000	/* a lasting store error, said again */
+#define TROUBLE_KINDS 4		/* distinct store errors remembered */
+#define SPOOL_CHECK_MS 1000	/* is the spool still the one we opened? */
+
+/* Descriptors: those of the worker itself (stdio, database, WAL, shm,
+ * locks, signalfd, inotify, /dev/null, and what SQLite and recovery open
+ * for a moment), those each slot holds (three pipes, the log, a run
+ * lock, one to spare) and those one start needs for a moment (five
+ * pipes, the payload's memfd, /proc). */
+#define FDS_FIXED 32
+#define FDS_PER_SLOT 6
+#define FDS_SPAWN 16
 
 struct worker {
 	const struct worker_opts *opts;
@@ -48,6 +62,16 @@ struct worker {
 	bool none_runnable;		/* as of our last look */
 	int64_t next_due;		/* wall ms a delayed job is due; 0: none */
 	int status;			/* exit status so far */
+	int64_t backoff_ms;		/* claim pause while starts fail */
+	struct {
+		char *msg;
+		int64_t said;		/* when last logged, monotonic */
+	} trouble[TROUBLE_KINDS];	/* store errors going on */
+	enum store_rc store_rc;		/* the last store error */
+	bool give_up;			/* exit now, jobs to recovery */
+	bool spool_gone;		/* nothing can be recorded any more */
+	struct stat dir_st, db_st;	/* the spool as we opened it */
+	int64_t next_spool_check;
 };
 
 /* One event line, written with one write(2) so that lines of workers
@@ -106,17 +130,49 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* Handlers get the run lock on a high descriptor; make sure it fits. */
-static void
-raise_fd_limit(void)
+/* Raises the soft limit of open files to what -j needs, and past the
+ * high descriptor handlers get the run lock on.  A hard limit too low
+ * for that is refused at start, rather than failing jobs one by one
+ * with "Too many open files". */
+static int
+raise_fd_limit(int jobs)
 {
+	rlim_t need = FDS_FIXED + FDS_PER_SLOT * (rlim_t)jobs + FDS_SPAWN;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur <= JOBQ_LOCK_FD + 1) {
-		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (need < JOBQ_LOCK_FD + 1)
+		need = JOBQ_LOCK_FD + 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		cmd_warn("getrlimit");
+		return EXIT_SOFTWARE;
 	}
+	if (rl.rlim_cur >= need)
+		return EXIT_OK;
+	if (rl.rlim_max < JOBQ_LOCK_FD + 1) {
+		cmd_warnx("the hard limit of open files (%llu) is too low: "
+		    "handlers get their lock on descriptor %d; raise it to "
+		    "at least %d", (unsigned long long)rl.rlim_max,
+		    JOBQ_LOCK_FD, JOBQ_LOCK_FD + 1);
+		return EXIT_UNAVAILABLE;
+	}
+	if (rl.rlim_max < need) {
+		cmd_warnx("-j %d needs %llu open files but their hard limit "
+		    "is %llu: use -j %llu or less, or raise the limit", jobs,
+		    (unsigned long long)need, (unsigned long long)rl.rlim_max,
+		    (unsigned long long)((rl.rlim_max - FDS_FIXED -
+		    FDS_SPAWN) / FDS_PER_SLOT));
+		return EXIT_USAGE;
+	}
+	/* As before, a little room beyond the need where it is allowed:
+	 * handlers inherit the limit. */
+	rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+	if (rl.rlim_cur < need)
+		rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		cmd_warn("setrlimit");
+		return EXIT_SOFTWARE;
+	}
+	return EXIT_OK;
 }
 
 static int
@@ -183,6 +239,129 @@ note_recovery(const char *event, int64_t job, const char *worker, void *arg)
 		w->changed = true;
 }
 
+/* A store error, logged with SQLite's message once, and again each
+ * minute while it goes on, so a full disk neither floods the log nor
+ * goes unmentioned. */
+static void
+store_trouble(struct worker *w, enum store_rc rc, int64_t job)
+{
+	const char *msg = store_error(w->env.st);
+	int64_t now = mono_ms();
+	int k, oldest = 0;
+
+	w->store_rc = rc;
+	for (k = 0; k < TROUBLE_KINDS; k++) {
+		if (w->trouble[k].msg != NULL &&
+		    strcmp(w->trouble[k].msg, msg) == 0)
+			break;
+		if (w->trouble[k].said < w->trouble[oldest].said)
+			oldest = k;
+	}
+	if (k == TROUBLE_KINDS) {
+		k = oldest;
+		free(w->trouble[k].msg);
+		w->trouble[k].msg = xstrdup(msg);
+	} else if (now - w->trouble[k].said < TROUBLE_REPEAT_MS)
+		return;
+	w->trouble[k].said = now;
+	if (job > 0)
+		wlog(w, "event=error job=%lld error=\"%s\"", (long long)job,
+		    msg);
+	else
+		wlog(w, "event=error error=\"%s\"", msg);
+}
+
+/* A write went through: the store is well again. */
+static void
+store_fine(struct worker *w)
+{
+	bool was = false;
+
+	for (int k = 0; k < TROUBLE_KINDS; k++) {
+		was |= w->trouble[k].msg != NULL;
+		free(w->trouble[k].msg);
+		w->trouble[k].msg = NULL;
+		w->trouble[k].said = 0;
+	}
+	if (was)
+		wlog(w, "event=store-ok");
+}
+
+/* No claims for a while: about a second, doubling up to half a minute
+ * while starts or the store keep failing. */
+static void
+back_off(struct worker *w)
+{
+	w->backoff_ms = w->backoff_ms == 0 ? ERROR_BACKOFF_MS :
+	    w->backoff_ms * 2;
+	if (w->backoff_ms > BACKOFF_MAX_MS)
+		w->backoff_ms = BACKOFF_MAX_MS;
+	w->next_claim = mono_ms() + w->backoff_ms;
+	/* Look again then, even if nothing else moves. */
+	w->none_runnable = false;
+}
+
+static int
+store_exit_status(enum store_rc rc)
+{
+	return rc == STORE_UNUSABLE ? EXIT_UNAVAILABLE : EXIT_SOFTWARE;
+}
+
+/* Leaves at once, outcomes unrecorded: the jobs stay running under a
+ * worker that is gone, and the next worker or command to look puts them
+ * back (at least once: they run again).  Handlers still running are
+ * killed now, as recovery would do. */
+static void
+give_up(struct worker *w, const char *why)
+{
+	for (int i = 0; i < w->opts->jobs; i++) {
+		struct slot *s = &w->slots[i];
+
+		if (s->used && !s->exited && s->ch.pid > 0)
+			kill(-s->ch.pid, SIGKILL);
+	}
+	cmd_warnx("%s: %s; leaving its jobs to recovery", why,
+	    store_error(w->env.st));
+	w->give_up = true;
+	w->status = store_exit_status(w->store_rc);
+}
+
+/* A --drain worker that meets a store error stops, as a shutdown would
+ * but without waiting out the grace period first, and exits 69 or 70:
+ * idling on a store it cannot read would look like work still to come. */
+static void
+drain_failed(struct worker *w)
+{
+	if (w->status != EXIT_OK)
+		return;
+	cmd_warnx("%s", store_error(w->env.st));
+	w->status = store_exit_status(w->store_rc);
+	w->stopping = true;
+	w->shutdown_term_at = mono_ms();
+	set_title(w);
+}
+
+/* A store error while looking for work. */
+static void
+claim_failed(struct worker *w, enum store_rc rc)
+{
+	store_trouble(w, rc, 0);
+	if (w->opts->drain)
+		drain_failed(w);
+	else
+		back_off(w);
+}
+
+/* Whether a slot holds an outcome the store would not take. */
+static bool
+unrecorded(const struct worker *w)
+{
+	for (int i = 0; i < w->opts->jobs; i++)
+		if (w->slots[i].used && w->slots[i].record_retry_at != 0)
+			return true;
+	return false;
+}
+
 /* Stores an outcome; false if it must be tried again later. */
 static bool
 record(struct worker *w, struct slot *s, const struct outcome *o)
@@ -191,14 +370,15 @@ record(struct worker *w, struct slot *s, const struct outcome *o)
 	enum store_rc rc = store_finish(w->env.st, o);
 
 	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
+	if (rc != STORE_OK && rc != STORE_CONFLICT) {
+		store_trouble(w, rc, o->id);
+		return false;
+	}
+	store_fine(w);
 	if (rc == STORE_CONFLICT)
 		wlog(w, "event=lost job=%lld attempt=%d", (long long)o->id,
 		    o->attempt);
-	else if (rc != STORE_OK) {
-		wlog(w, "event=error job=%lld error=\"%s\"", (long long)o->id,
-		    store_error(w->env.st));
-		return false;
-	} else if (o->requeue)
+	else if (o->requeue)
 		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
 		    (long long)o->id, o->attempt, dur);
 	else
@@ -227,23 +407,55 @@ start_job(struct worker *w, struct job *job)
 	wlog(w, "event=claimed job=%lld type=%s queue=%s attempt=%d",
 	    (long long)job->id, job->type, job->queue, job->attempt);
 	if (!slot_start(s, &w->env, &error)) {
-		struct outcome o = {
-			.id = s->job.id, .attempt = s->job.attempt,
-			.worker = w->id, .state = JOB_FAILED, .exit_code = -1,
-			.error = error,
-		};
-
-		record(w, s, &o);
-		free(error);
-		slot_clear(s);
+		/* The slot is kept, as for a handler that exited, until
+		 * finish_ready has stored the failure or the put-back. */
+		s->start_error = error;
+		s->exited = true;
+		s->exited_mono = s->started_mono;
+		w->busy++;
+		if (s->start_passing)
+			back_off(w);
+		set_title(w);
 		return;
 	}
+	w->backoff_ms = 0;
 	w->busy++;
 	if (s->job.timeout_ms > 0)
 		s->deadline = s->started_mono + s->job.timeout_ms;
 	wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
 	    (int)s->ch.pid);
 	set_title(w);
+}
+
+/* Stores what became of a start that failed: a passing reason puts the
+ * job back as if it had not been claimed, a lasting one fails it. */
+static bool
+record_start_failure(struct worker *w, struct slot *s)
+{
+	struct outcome o = {
+		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
+		.state = JOB_FAILED, .exit_code = -1, .error = s->start_error,
+	};
+	enum store_rc rc;
+
+	if (!s->start_passing)
+		return record(w, s, &o);
+	rc = store_unclaim(w->env.st, s->job.id, s->job.attempt, w->id);
+	if (rc != STORE_OK && rc != STORE_CONFLICT) {
+		store_trouble(w, rc, s->job.id);
+		return false;
+	}
+	store_fine(w);
+	if (rc == STORE_CONFLICT)
+		wlog(w, "event=lost job=%lld attempt=%d", (long long)s->job.id,
+		    s->job.attempt);
+	else
+		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
+		    (long long)s->job.id, s->start_error,
+		    (long long)(w->backoff_ms / 1000));
+	/* Our own write does not show in store_changed(). */
+	w->changed = true;
+	return true;
 }
 
 static void
@@ -261,29 +473,37 @@ claim_jobs(struct worker *w)
 		return;		/* nothing new, nothing come due */
 	w->changed = false;
 	/* A read first: an idle worker woken for nothing takes no lock. */
-	if (store_next_due(w->env.st, w->opts->queues, w->opts->nqueues,
-	    &w->next_due) != STORE_OK)
+	if ((rc = store_next_due(w->env.st, w->opts->queues,
+	    w->opts->nqueues, &w->next_due)) != STORE_OK) {
 		w->next_due = 0;
-	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
-	    &any) != STORE_OK || !any) {
-		w->none_runnable = any == false;
+		claim_failed(w, rc);
+		return;
+	}
+	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	    w->opts->nqueues, &any)) != STORE_OK) {
+		claim_failed(w, rc);
+		return;
+	}
+	if (!any) {
+		w->none_runnable = true;
 		return;
 	}
 	w->none_runnable = false;
-	while (!w->stopping && w->busy < w->opts->jobs) {
+	while (!w->stopping && w->busy < w->opts->jobs &&
+	    mono_ms() >= w->next_claim) {
 		memset(&job, 0, sizeof(job));
 		rc = store_claim(w->env.st, w->id, w->opts->queues,
 		    w->opts->nqueues, &job);
 		if (rc == STORE_NOTFOUND) {
+			store_fine(w);
 			w->none_runnable = true;
 			return;
 		}
 		if (rc != STORE_OK) {
-			wlog(w, "event=error error=\"%s\"",
-			    store_error(w->env.st));
-			w->next_claim = mono_ms() + ERROR_BACKOFF_MS;
+			claim_failed(w, rc);
 			return;
 		}
+		store_fine(w);
 		start_job(w, &job);
 	}
 }
@@ -381,6 +601,9 @@ read_signals(struct worker *w)
 	while (read(w->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			reap_children(w);
+		else if (w->stopping && unrecorded(w))
+			give_up(w, "stopped while outcomes could not be "
+			    "stored");
 		else
 			begin_shutdown(w, (int)si.ssi_signo);
 	}
@@ -413,14 +636,24 @@ run_timers(struct worker *w)
 	}
 }
 
-static void
-finish_ready(struct worker *w)
+/* Stores how a handler that ran ended. */
+static bool
+record_outcome(struct worker *w, struct slot *s)
 {
 	char errbuf[256];
 	struct outcome o;
+
+	slot_flush_progress(s, &w->env, true);
+	slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
+	return record(w, s, &o);
+}
+
+static void
+finish_ready(struct worker *w)
+{
 	int64_t now = mono_ms();
 
-	for (int i = 0; i < w->opts->jobs; i++) {
+	for (int i = 0; i < w->opts->jobs && !w->give_up; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (!s->used || !s->exited)
@@ -437,13 +670,19 @@ finish_ready(struct worker *w)
 			continue;
 		if (now < s->record_retry_at)
 			continue;
-		slot_flush_progress(s, &w->env, true);
-		slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
-		if (!record(w, s, &o)) {
+		if (w->spool_gone) {
+			/* Its database is gone: nothing to record in. */
+			wlog(w, "event=lost job=%lld attempt=%d",
+			    (long long)s->job.id, s->job.attempt);
+		} else if (!(s->start_error != NULL ?
+		    record_start_failure(w, s) : record_outcome(w, s))) {
 			/* The store failed (disk full, say): the outcome
 			 * is kept and tried again, or the job would stay
-			 * running under a live worker for good. */
+			 * running under a live worker for good.  A
+			 * --drain worker leaves it to recovery instead. */
 			s->record_retry_at = now + ERROR_BACKOFF_MS;
+			if (w->opts->drain)
+				give_up(w, "cannot record an outcome");
 			continue;
 		}
 		slot_clear(s);
@@ -486,8 +725,11 @@ poll_timeout(struct worker *w)
 			continue;
 		t = min_timeout(now, s->deadline, t);
 		t = min_timeout(now, s->kill_at, t);
-		if (s->exited)
-			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
+		/* Once storing failed, only the retry is due: the drain
+		 * time has passed, and would make us spin. */
+		if (s->exited && s->record_retry_at == 0)
+			t = slot_pipes_closed(s) ? 0 : min_timeout(now,
+			    s->exited_mono + EXIT_DRAIN_MS, t);
 		if (s->record_retry_at)
 			t = min_timeout(now, s->record_retry_at, t);
 		if (s->progress_dirty)
@@ -545,13 +787,75 @@ static bool
 drained(struct worker *w)
 {
 	bool any = true;
+	enum store_rc rc;
 
 	if (w->busy > 0 || w->orphans > 0)
 		return false;
-	if (store_any_runnable(w->env.st, w->opts->queues, w->opts->nqueues,
-	    &any) != STORE_OK)
+	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	    w->opts->nqueues, &any)) != STORE_OK) {
+		claim_failed(w, rc);
 		return false;
+	}
 	return !any;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether PATH is no longer the file we opened.  stat, never open(): a
+ * close of our own descriptor of jobq.db would drop SQLite's locks. */
+static bool
+replaced(const char *path, const struct stat *then)
+{
+	struct stat now;
+
+	if (stat(path, &now) < 0)
+		return errno == ENOENT || errno == ENOTDIR;
+	return !same_file(&now, then);
+}
+
+/* A spool removed (or its database) under a running worker: SQLite
+ * writes on into the unlinked file, and jobs of a spool made anew at the
+ * same place would wait for good.  Stop the handlers as a shutdown does
+ * and exit 69; nothing they do can be recorded any more. */
+static void
+check_spool(struct worker *w)
+{
+	const char *what = NULL;
+	char *db;
+
+	if (w->spool_gone || w->dir_st.st_ino == 0)
+		return;
+	db = spool_path(w->env.sp, "jobq.db");
+	if (replaced(w->env.sp->dir, &w->dir_st))
+		what = "the spool directory was removed or replaced";
+	else if (replaced(db, &w->db_st))
+		what = "jobq.db was removed or replaced";
+	free(db);
+	if (what == NULL)
+		return;
+	cmd_warnx("%s: %s: stopping", w->env.sp->dir, what);
+	w->spool_gone = true;
+	w->status = EXIT_UNAVAILABLE;
+	w->stopping = true;
+	w->shutdown_term_at = mono_ms();
+	for (int i = 0; i < w->opts->jobs; i++)
+		if (w->slots[i].used)
+			stop_slot(w, &w->slots[i], STOP_SHUTDOWN);
+	set_title(w);
+}
+
+static void
+remember_spool(struct worker *w)
+{
+	char *db = spool_path(w->env.sp, "jobq.db");
+
+	if (stat(w->env.sp->dir, &w->dir_st) < 0 || stat(db, &w->db_st) < 0)
+		w->dir_st.st_ino = 0;	/* cannot tell: do not check */
+	free(db);
 }
 
 static void
@@ -561,11 +865,19 @@ loop(struct worker *w)
 		bool woken = waker_drain(&w->waker);
 		int64_t now = mono_ms();
 
+		/* Without inotify, woken is always true: look once a
+		 * second then. */
+		if ((woken && w->waker.fd >= 0) ||
+		    now >= w->next_spool_check) {
+			check_spool(w);
+			w->next_spool_check = now + SPOOL_CHECK_MS;
+		}
+
 		/* An idle worker alone on an unchanged spool looks at
 		 * nothing: an idle tick costs one PRAGMA. */
-		if (store_changed(w->env.st))
+		if (!w->spool_gone && store_changed(w->env.st))
 			w->changed = w->recheck = true;
-		if (now >= w->next_recovery) {
+		if (now >= w->next_recovery && !w->spool_gone) {
 			if (w->recheck || w->others > 0 || w->orphans > 0)
 				w->orphans = recover_dead_workers(w->env.st,
 				    w->env.sp, w->id, note_recovery, w,
@@ -581,8 +893,12 @@ loop(struct worker *w)
 		    (w->opts->drain && drained(w))))
 			return;
 		wait_for_events(w);
+		if (w->give_up)
+			return;
 		run_timers(w);
 		finish_ready(w);
+		if (w->give_up)
+			return;
 	}
 }
 
@@ -596,8 +912,10 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		.lock_fd = -1,
 	};
 	char err[512];
+	int rc;
 
-	raise_fd_limit();
+	if ((rc = raise_fd_limit(opts->jobs)) != EXIT_OK)
+		return rc;
 	if ((w.sig_fd = setup_signals()) < 0) {
 		cmd_warn("signalfd");
 		return EXIT_SOFTWARE;
@@ -611,6 +929,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
 	w.pfd = xcalloc(2 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
+	remember_spool(&w);
 	waker_open(&w.waker, sp);
 	set_title(&w);
 	wlog(&w, "event=start pid=%d jobs=%d", (int)getpid(), opts->jobs);
@@ -620,6 +939,11 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	wlog(&w, "event=exit");
 	unregister_worker(&w);
 	waker_close(&w.waker);
+	for (int i = 0; i < opts->jobs; i++)
+		if (w.slots[i].used)
+			slot_clear(&w.slots[i]);
+	for (int k = 0; k < TROUBLE_KINDS; k++)
+		free(w.trouble[k].msg);
 	free(w.slots);
 	free(w.pfd);
 	close(w.sig_fd);
