@@ -36,6 +36,7 @@ enum stmt_id {
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
 	S_SUBMIT,
+	S_SUBMIT_PAYLOAD,
 	S_RUNNING_ELSEWHERE,
 	S_WORKERS,
 	S_DATA_VERSION,
@@ -173,11 +174,22 @@ static const char *const migrations[] = {
 	"  started_at INTEGER NOT NULL,"
 	"  grace_ms INTEGER NOT NULL"
 	") STRICT;",
+	/* 2: payloads (up to 16 MiB) in a table of their own.  In the
+	 * jobs row a big payload sat in front of every later column, and
+	 * any query reading those walked its overflow pages, payload
+	 * wanted or not. */
+	"CREATE TABLE payloads ("
+	"  job_id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL"
+	") STRICT;"
+	"INSERT INTO payloads (job_id, data) SELECT id, payload FROM jobs;"
+	"ALTER TABLE jobs DROP COLUMN payload;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-/* The columns row_to_job() reads, in its order.  A query that has no use
- * for the payload, which may be 16 MiB, selects NULL in its place. */
+/* The columns row_to_job() reads, in its order.  The payload, which
+ * may be 16 MiB, lives in its own table; a query that has no use for it
+ * selects NULL in its place. */
 #define JOB_COLUMNS_WITH(payload) \
 	"id, type, queue, priority, state, " payload ", created_at, run_at, " \
 	"started_at, finished_at, timeout_ms, attempt, max_retries, " \
@@ -185,7 +197,8 @@ static const char *const migrations[] = {
 	"result_truncated, worker, cancel_requested, pgid, proc_start, " \
 	"rescue_term_at, progress_percent, progress_done, progress_total, " \
 	"progress_message"
-#define JOB_COLUMNS JOB_COLUMNS_WITH("payload")
+#define JOB_COLUMNS JOB_COLUMNS_WITH( \
+	"(SELECT data FROM payloads WHERE job_id = jobs.id)")
 #define JOB_COLUMNS_NO_PAYLOAD JOB_COLUMNS_WITH("NULL")
 
 static const char *const stmt_sql[S_NSTMTS] = {
@@ -251,9 +264,11 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_WORKERS] = "SELECT id FROM workers ORDER BY id",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_SUBMIT] =
-	    "INSERT INTO jobs (type, queue, priority, state, payload,"
+	    "INSERT INTO jobs (type, queue, priority, state,"
 	    " created_at, run_at, timeout_ms)"
-	    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7)",
+	    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)",
+	[S_SUBMIT_PAYLOAD] =
+	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)",
 };
 
 static enum store_rc
@@ -749,9 +764,10 @@ store_set_wait(struct store *st, bool wait)
 enum store_rc
 store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s, *p;
 	int64_t now = now_ms();
 	enum store_rc r;
+	int rc;
 
 	if ((r = begin_write(st)) != STORE_OK)
 		return r;
@@ -760,19 +776,24 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	sqlite3_bind_text(s, 1, spec->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, spec->queue, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, spec->priority);
-	sqlite3_bind_blob64(s, 4, spec->payload, spec->payload_len,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_int64(s, 6, spec->run_at > 0 ? spec->run_at : now);
-	sqlite3_bind_int64(s, 7, spec->timeout_ms);
-	if (step(s) != SQLITE_DONE) {
-		r = db_fail(st, classify(sqlite3_errcode(st->db)),
-		    "cannot store the job");
-		done(s);
-		return rollback(st, r);
-	}
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, spec->run_at > 0 ? spec->run_at : now);
+	sqlite3_bind_int64(s, 6, spec->timeout_ms);
+	rc = step(s);
 	done(s);
-	*id = sqlite3_last_insert_rowid(st->db);
+	if (rc == SQLITE_DONE) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		if ((p = stmt(st, S_SUBMIT_PAYLOAD)) == NULL)
+			return rollback(st, db_fail(st, STORE_ERROR, "submit"));
+		sqlite3_bind_int64(p, 1, *id);
+		sqlite3_bind_blob64(p, 2, spec->payload, spec->payload_len,
+		    SQLITE_STATIC);
+		rc = step(p);
+		done(p);
+	}
+	if (rc != SQLITE_DONE)
+		return rollback(st, db_fail(st, classify(rc),
+		    "cannot store the job"));
 	if ((r = commit(st)) != STORE_OK)
 		return r;
 	spool_wake(st->sp);

@@ -316,3 +316,55 @@ true'
 	assert_regex "$stderr" "^jobq: submit: cannot read .*$BATS_TEST_TMPDIR/adir: "
 	assert_job_count 1
 }
+
+@test "a spool of the first schema is migrated: payloads kept, jobs run" {
+	mkdir -m 0700 "$JOBQ_DIR"
+	# Schema 1 as the first jobq made it: the payload inside the row.
+	"$PYTHON" - "$JOBQ_DIR/jobq.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+PRAGMA journal_mode = WAL;
+CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,
+ queue TEXT NOT NULL, priority INTEGER NOT NULL, state TEXT NOT NULL,
+ payload BLOB NOT NULL, created_at INTEGER NOT NULL, run_at INTEGER NOT NULL,
+ started_at INTEGER, finished_at INTEGER, timeout_ms INTEGER NOT NULL,
+ attempt INTEGER NOT NULL DEFAULT 0, max_retries INTEGER NOT NULL DEFAULT 0,
+ failures INTEGER NOT NULL DEFAULT 0, deaths INTEGER NOT NULL DEFAULT 0,
+ exit_code INTEGER, signal INTEGER, error TEXT, result_bytes INTEGER,
+ result_truncated INTEGER NOT NULL DEFAULT 0, worker TEXT,
+ cancel_requested INTEGER NOT NULL DEFAULT 0, pgid INTEGER, proc_start INTEGER,
+ rescue_term_at INTEGER, progress_percent REAL, progress_done INTEGER,
+ progress_total INTEGER, progress_message TEXT) STRICT;
+CREATE INDEX jobs_waiting ON jobs(priority, id)
+ WHERE state IN ('pending', 'retrying');
+CREATE INDEX jobs_running ON jobs(worker) WHERE state = 'running';
+CREATE TABLE results (job_id INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;
+CREATE TABLE attempts (job_id INTEGER NOT NULL, attempt INTEGER NOT NULL,
+ worker TEXT, started_at INTEGER, finished_at INTEGER, outcome TEXT,
+ exit_code INTEGER, signal INTEGER, error TEXT,
+ PRIMARY KEY (job_id, attempt)) STRICT;
+CREATE TABLE workers (id TEXT PRIMARY KEY, pid INTEGER NOT NULL,
+ started_at INTEGER NOT NULL, grace_ms INTEGER NOT NULL) STRICT;
+PRAGMA application_id = 1785684593;
+PRAGMA user_version = 1;
+""")
+db.execute("INSERT INTO jobs (type, queue, priority, state, payload,"
+           " created_at, run_at, timeout_ms) VALUES"
+           " ('echo', 'default', 20, 'pending', ?, 1, 1, 300000)",
+           (b'{"kept": [1, 2.50]}',))
+db.commit()
+PY
+	make_handler echo 'cat'
+	run -0 "$JOBQ" status --json 1
+	assert_json "$output" 'payload={"kept":[1,2.50]}' state=pending
+	drain_worker
+	run -0 "$JOBQ" result 1
+	assert_output '{"kept": [1, 2.50]}'
+	# A new job after the migration keeps its payload too.
+	id=$("$JOBQ" submit echo '"after"')
+	[ "$id" = 2 ]
+	drain_worker
+	run -0 "$JOBQ" result 2
+	assert_output '"after"'
+}
