@@ -113,14 +113,12 @@ traced() { # PID: a tracer is attached to PID
 @test "resilience: a log that cannot be opened defers the job instead of losing its output" {
 	make_handler loud 'echo to-the-log >&2'
 	id=$("$JOBQ" submit loud 1)
-	rm -rf "$JOBQ_DIR/logs"
-	: >"$JOBQ_DIR/logs"			# open(logs/N.log): ENOTDIR
+	mkdir "$JOBQ_DIR/logs/$id.log"		# open(logs/N.log): EISDIR
 	start_ready_worker
 	wait_for 10 log_has "event=deferred job=$id error=\"cannot open the log"
 	assert_equal "$(job_field "$id" state)" pending
 	assert_equal "$(job_field "$id" attempt)" 0
-	rm "$JOBQ_DIR/logs"
-	mkdir -m 0700 "$JOBQ_DIR/logs"
+	rmdir "$JOBQ_DIR/logs/$id.log"
 	wait_state "$id" completed 40
 	assert_job "$id" attempt=1
 	run -0 cat "$JOBQ_DIR/logs/$id.log"
