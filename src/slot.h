@@ -32,6 +32,9 @@ struct slot {
 	int wstatus;
 	int64_t exited_mono;
 	int64_t record_retry_at;	/* storing the outcome failed */
+	int run_fd;		/* this attempt's run lock, for the handler */
+	int64_t holders_term_at;	/* a put-back waits: holders of the
+					   run lock got TERM (mono ms) */
 
 	char *out;		/* stdout, up to RESULT_CAP */
 	size_t out_len;
@@ -55,7 +58,6 @@ struct slot_env {
 	struct store *st;
 	const struct handler_path *hp;
 	const char *worker_id;
-	int run_fd;
 	int devnull;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -25,12 +26,13 @@
 #define RECOVERY_INTERVAL_MS 1000
 #define EXIT_DRAIN_MS 1000	/* how long pipes may stay open after exit */
 #define ERROR_BACKOFF_MS 1000
+#define HOLDERS_POLL_MS 100	/* a put-back waiting for a run lock */
 
 struct worker {
 	const struct worker_opts *opts;
 	struct slot_env env;
 	char id[17];
-	char *lock_path, *run_path;
+	char *lock_path;
 	int lock_fd;
 	int sig_fd;
 	struct waker waker;
@@ -133,17 +135,16 @@ take_lock(const char *path)
 	return fd;
 }
 
-/* The two locks of DESIGN.md, taken before the worker registers. */
+/* The worker's lock of DESIGN.md, taken before the worker registers.
+ * Run locks are per attempt (start_job). */
 static bool
 register_worker(struct worker *w, char *err, size_t errsize)
 {
 	snprintf(w->id, sizeof(w->id), "%08x%08x", arc4random(),
 	    arc4random());
 	w->lock_path = worker_lock_path(w->env.sp, w->id);
-	w->run_path = worker_run_path(w->env.sp, w->id);
-	if ((w->lock_fd = take_lock(w->lock_path)) < 0 ||
-	    (w->env.run_fd = take_lock(w->run_path)) < 0) {
-		snprintf(err, errsize, "cannot lock %s: %s", w->run_path,
+	if ((w->lock_fd = take_lock(w->lock_path)) < 0) {
+		snprintf(err, errsize, "cannot lock %s: %s", w->lock_path,
 		    strerror(errno));
 		return false;
 	}
@@ -161,13 +162,9 @@ static void
 unregister_worker(struct worker *w)
 {
 	store_worker_unregister(w->env.st, w->id);
-	unlink(w->run_path);
 	unlink(w->lock_path);
-	if (w->env.run_fd >= 0)
-		close(w->env.run_fd);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
-	free(w->run_path);
 	free(w->lock_path);
 }
 
@@ -209,6 +206,70 @@ record(struct worker *w, struct slot *s, const struct outcome *o)
 	return true;
 }
 
+/* The attempt's outcome is recorded: its run lock goes.  What still
+ * holds it (a daemon the handler left) no longer matters to the job. */
+static void
+release_run_lock(struct worker *w, struct slot *s)
+{
+	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
+	    s->job.attempt);
+
+	unlink(path);
+	free(path);
+	if (s->run_fd >= 0)
+		close(s->run_fd);
+	s->run_fd = -1;
+}
+
+/* Each attempt gets a run lock of its own, so that a daemon left by one
+ * job never holds up the rescue of another.  False (errno set) if it
+ * cannot be made. */
+static bool
+take_run_lock(struct worker *w, struct slot *s, char **error)
+{
+	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
+	    s->job.attempt);
+
+	if ((s->run_fd = take_lock(path)) < 0)
+		*error = xasprintf("cannot lock %s: %s", path,
+		    strerror(errno));
+	free(path);
+	return s->run_fd >= 0;
+}
+
+/* A job that a stopping worker puts back may start again at once
+ * elsewhere, so first nothing may hold its run lock, as for a rescue: a
+ * process that left the handler's group (setsid) but kept the descriptor
+ * gets TERM, and KILL after the grace period. */
+static bool
+run_lock_free(struct worker *w, struct slot *s)
+{
+	char *path;
+	int64_t now = mono_ms();
+	bool is_free;
+
+	/* Our own descriptor must not count as a holder. */
+	if (s->run_fd >= 0)
+		close(s->run_fd);
+	s->run_fd = -1;
+	path = attempt_run_path(w->env.sp, w->id, s->job.id, s->job.attempt);
+	if ((is_free = lock_is_free(path))) {
+		free(path);
+		return true;
+	}
+	if (s->holders_term_at == 0) {
+		s->holders_term_at = now;
+		signal_lock_holders(path, SIGTERM);
+		wlog(w, "event=stopping-holders job=%lld signal=SIGTERM",
+		    (long long)s->job.id);
+	} else if (now - s->holders_term_at >= w->opts->grace_ms &&
+	    signal_lock_holders(path, SIGKILL) > 0)
+		wlog(w, "event=stopping-holders job=%lld signal=SIGKILL",
+		    (long long)s->job.id);
+	free(path);
+	return false;
+}
+
 static void
 start_job(struct worker *w, struct job *job)
 {
@@ -226,6 +287,24 @@ start_job(struct worker *w, struct job *job)
 	s->started_mono = mono_ms();
 	wlog(w, "event=claimed job=%lld type=%s queue=%s attempt=%d",
 	    (long long)job->id, job->type, job->queue, job->attempt);
+	if (!take_run_lock(w, s, &error)) {
+		/* A passing failure (no descriptors, a full disk): put it
+		 * back, not counting the attempt, and back off. */
+		struct outcome o = {
+			.id = s->job.id, .attempt = s->job.attempt,
+			.worker = w->id, .state = JOB_PENDING, .exit_code = -1,
+			.error = error, .requeue = true,
+		};
+
+		wlog(w, "event=error job=%lld error=\"%s\"",
+		    (long long)s->job.id, error);
+		record(w, s, &o);
+		free(error);
+		release_run_lock(w, s);
+		slot_clear(s);
+		w->next_claim = mono_ms() + ERROR_BACKOFF_MS;
+		return;
+	}
 	if (!slot_start(s, &w->env, &error)) {
 		struct outcome o = {
 			.id = s->job.id, .attempt = s->job.attempt,
@@ -235,6 +314,7 @@ start_job(struct worker *w, struct job *job)
 
 		record(w, s, &o);
 		free(error);
+		release_run_lock(w, s);
 		slot_clear(s);
 		return;
 	}
@@ -270,7 +350,8 @@ claim_jobs(struct worker *w)
 		return;
 	}
 	w->none_runnable = false;
-	while (!w->stopping && w->busy < w->opts->jobs) {
+	while (!w->stopping && w->busy < w->opts->jobs &&
+	    mono_ms() >= w->next_claim) {
 		memset(&job, 0, sizeof(job));
 		rc = store_claim(w->env.st, w->id, w->opts->queues,
 		    w->opts->nqueues, &job);
@@ -331,6 +412,12 @@ slot_of_pid(struct worker *w, pid_t pid)
 	return NULL;
 }
 
+static bool
+is_handler(pid_t pid, void *arg)
+{
+	return slot_of_pid(arg, pid) != NULL;
+}
+
 static void
 reap_children(struct worker *w)
 {
@@ -338,7 +425,7 @@ reap_children(struct worker *w)
 	int wstatus;
 	pid_t pid;
 
-	while ((pid = reap_exited_child(&wstatus)) > 0) {
+	while ((pid = reap_exited_child(&wstatus, is_handler, w)) > 0) {
 		if ((s = slot_of_pid(w, pid)) == NULL)
 			continue;
 		s->exited = true;
@@ -360,6 +447,8 @@ begin_shutdown(struct worker *w, int sig)
 				continue;
 			if (s->reason == STOP_NONE)
 				s->reason = STOP_SHUTDOWN;
+			/* Holders of the run lock: KILL, no TERM first. */
+			s->holders_term_at = 1;
 			kill(-s->ch.pid, SIGKILL);
 		}
 		return;
@@ -437,6 +526,8 @@ finish_ready(struct worker *w)
 			continue;
 		if (now < s->record_retry_at)
 			continue;
+		if (s->reason == STOP_SHUTDOWN && !run_lock_free(w, s))
+			continue;
 		slot_flush_progress(s, &w->env, true);
 		slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
 		if (!record(w, s, &o)) {
@@ -446,6 +537,7 @@ finish_ready(struct worker *w)
 			s->record_retry_at = now + ERROR_BACKOFF_MS;
 			continue;
 		}
+		release_run_lock(w, s);
 		slot_clear(s);
 		w->busy--;
 		set_title(w);
@@ -490,6 +582,10 @@ poll_timeout(struct worker *w)
 			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
 		if (s->record_retry_at)
 			t = min_timeout(now, s->record_retry_at, t);
+		/* Holders of a run lock are not our children: look again
+		 * soon whether they are gone. */
+		if (s->exited && s->holders_term_at)
+			t = min_timeout(now, now + HOLDERS_POLL_MS, t);
 		if (s->progress_dirty)
 			t = min_timeout(now, s->progress_stored +
 			    PROGRESS_INTERVAL_MS, t);
@@ -592,12 +688,16 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 {
 	struct worker w = {
 		.opts = opts,
-		.env = { .sp = sp, .st = st, .hp = hp, .run_fd = -1 },
+		.env = { .sp = sp, .st = st, .hp = hp },
 		.lock_fd = -1,
 	};
 	char err[512];
 
 	raise_fd_limit();
+	/* What a handler leaves running when it exits becomes our child,
+	 * not init's: we reap it (no zombies in containers whose pid 1
+	 * does not), and a stopping worker can wait for it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if ((w.sig_fd = setup_signals()) < 0) {
 		cmd_warn("signalfd");
 		return EXIT_SOFTWARE;
