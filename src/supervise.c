@@ -73,19 +73,6 @@ process_start_ticks(pid_t pid)
 	return (int64_t)start;
 }
 
-int
-signal_recorded_group(pid_t pgid, int64_t start_ticks, int sig)
-{
-	int64_t now_start;
-
-	if (pgid <= 1)
-		return -1;
-	now_start = process_start_ticks(pgid);
-	if (now_start >= 0 && now_start != start_ticks)
-		return -1;	/* the pid is someone else's now */
-	return kill(-pgid, sig);
-}
-
 static int
 make_pipe(int fds[2])
 {

@@ -578,7 +578,9 @@ poll_timeout(struct worker *w)
 			continue;
 		t = min_timeout(now, s->deadline, t);
 		t = min_timeout(now, s->kill_at, t);
-		if (s->exited)
+		/* Only while the drain is to come: an exited slot that
+		 * waits for something else must not make poll spin. */
+		if (s->exited && s->exited_mono + EXIT_DRAIN_MS > now)
 			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
 		if (s->record_retry_at)
 			t = min_timeout(now, s->record_retry_at, t);
