@@ -188,12 +188,18 @@ fi'
 	[ -e "/proc/$d/fd/1000" ]
 	[ "$(stat_field "$d" 5)" != "$(run_pid "$id" 1)" ]
 
-	local t0 t1
+	local t0 t1 c0 c1
 	t0=$(now_ms)
 	kill -TERM "$w"
+	# While it waits for the daemon, the worker sleeps, never spins.
+	wait_for 10 log_has "event=stopping-holders job=$id signal=SIGTERM$"
+	c0=$(cpu_ticks "$w")
+	wait_for 10 log_has "event=stopping-holders job=$id signal=SIGKILL$"
+	c1=$(cpu_ticks "$w" 2>/dev/null) || c1=$c0
 	wait_exit "$w" 20
 	t1=$(now_ms)
 	assert_equal "$WORKER_STATUS" 0
+	[ $((c1 - c0)) -lt 25 ] || fail "the waiting worker used $((c1 - c0)) clock ticks of CPU in one grace period"
 	note "worker with a daemon holding the run lock stopped in $((t1 - t0)) ms (grace, TERM, grace, KILL)"
 	pid_gone "$d"
 	run -0 cat "$(T)/daemon.term"
