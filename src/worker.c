@@ -567,7 +567,9 @@ poll_timeout(struct worker *w)
 	 * A new worker touches the wake file when it registers. */
 	if (w->others > 0 || w->orphans > 0 || w->recheck)
 		t = min_timeout(now, w->next_recovery, t);
-	if (w->stopping)
+	/* Timers that have fired must not make poll spin while their
+	 * effect (a TERM sent, a handler gone) runs its course. */
+	if (w->stopping && w->shutdown_term_at > now)
 		t = min_timeout(now, w->shutdown_term_at, t);
 	if (w->next_claim > now)
 		t = min_timeout(now, w->next_claim, t);
@@ -576,10 +578,10 @@ poll_timeout(struct worker *w)
 
 		if (!s->used)
 			continue;
-		t = min_timeout(now, s->deadline, t);
-		t = min_timeout(now, s->kill_at, t);
-		/* Only while the drain is to come: an exited slot that
-		 * waits for something else must not make poll spin. */
+		if (!s->exited && s->reason == STOP_NONE)
+			t = min_timeout(now, s->deadline, t);
+		if (!s->exited)
+			t = min_timeout(now, s->kill_at, t);
 		if (s->exited && s->exited_mono + EXIT_DRAIN_MS > now)
 			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
 		if (s->record_retry_at)
