@@ -1,8 +1,10 @@
 /* recover.c: the crash protocol of DESIGN.md.  A worker holds
- * workers/ID.lock alone and shares workers/ID.run with every handler it
- * starts: the first is free when the worker is gone, the second when the
- * worker and all its handlers are.  Only then is a job put back, so two
+ * workers/ID.lock alone; each attempt it starts has a run lock of its own,
+ * workers/ID-JOB-ATTEMPT.run, shared with the handler.  The first is free
+ * when the worker is gone; a job is put back only when its run lock is
+ * free too and its recorded process group has no member left, so two
  * runs of one job never overlap. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "recover.h"
 #include "supervise.h"
 #include "util.h"
@@ -22,9 +25,25 @@ worker_lock_path(const struct spool *sp, const char *worker)
 }
 
 char *
-worker_run_path(const struct spool *sp, const char *worker)
+attempt_run_path(const struct spool *sp, const char *worker, int64_t job,
+    int attempt)
 {
-	return xasprintf("%s/workers/%s.run", sp->dir, worker);
+	return xasprintf("%s/workers/%s-%lld-%d.run", sp->dir, worker,
+	    (long long)job, attempt);
+}
+
+size_t
+signal_lock_holders(const char *path, int sig)
+{
+	struct proc_ref *holders;
+	size_t n, sent;
+
+	/* Only the spool's owner's: the database is no authority to
+	 * signal anyone else's processes, root's included. */
+	n = proc_file_holders(path, geteuid(), &holders);
+	sent = proc_signal_all(holders, n, sig);
+	free(holders);
+	return sent;
 }
 
 bool
@@ -41,80 +60,112 @@ lock_is_free(const char *path)
 	return free_;
 }
 
-/* Whether a worker lock file (made by `path_of`) is still held. */
-static bool
-held(const struct spool *sp, const char *worker,
-    char *(*path_of)(const struct spool *, const char *))
-{
-	char *path = path_of(sp, worker);
-	bool is_held = !lock_is_free(path);
-
-	free(path);
-	return is_held;
-}
-
 /* The worker itself lives. */
 static bool
 worker_alive(const struct spool *sp, const char *worker)
 {
-	return held(sp, worker, worker_lock_path);
+	char *path = worker_lock_path(sp, worker);
+	bool alive = !lock_is_free(path);
+
+	free(path);
+	return alive;
 }
 
-/* The worker or one of its handlers lives. */
-static bool
-handlers_alive(const struct spool *sp, const char *worker)
+/* The files of a worker that is gone: its lock, the run locks of
+ * attempts whose outcome it recorded but did not get to remove, and the
+ * single run lock per worker that older versions of jobq made. */
+static void
+remove_worker_files(const struct spool *sp, const char *worker)
 {
-	return held(sp, worker, worker_run_path);
+	char *dir = xasprintf("%s/workers", sp->dir);
+	char *prefix = xasprintf("%s-", worker);
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+
+			if (strncmp(e->d_name, prefix, plen) == 0 && len > 4 &&
+			    strcmp(e->d_name + len - 4, ".run") == 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+	dir = xasprintf("%s/workers/%s.run", sp->dir, worker);
+	unlink(dir);
+	free(dir);
+	dir = worker_lock_path(sp, worker);
+	unlink(dir);
+	free(dir);
 }
 
 static void
 forget(struct store *st, const struct spool *sp, const char *worker)
 {
-	char *lock = worker_lock_path(sp, worker);
-	char *run = worker_run_path(sp, worker);
-
-	if (store_worker_unregister(st, worker) == STORE_OK) {
-		unlink(run);
-		unlink(lock);
-	}
-	free(lock);
-	free(run);
+	if (store_worker_unregister(st, worker) == STORE_OK)
+		remove_worker_files(sp, worker);
 }
 
-/* A handler of a dead worker still runs: TERM it, and KILL it once the
- * dead worker's grace period has passed since the TERM. */
-static void
-stop_orphan(struct store *st, const struct job *j, recover_note_fn note,
-    void *arg)
+/* Whether what a dead worker started for job j still runs: a live
+ * member of the recorded process group, or any process holding the
+ * attempt's run lock.  Its pipes went with the worker, so it is
+ * stopped: TERM, then KILL once the dead worker's grace period has
+ * passed since the TERM.  False once nothing is left. */
+static bool
+orphans_left(struct store *st, const struct job *j, const char *run,
+    recover_note_fn note, void *arg)
 {
-	int64_t now = now_ms();
+	struct proc_ref *group = NULL, *holders = NULL;
+	size_t ngroup = 0, nholders = 0, sent;
+	const char *boot = proc_boot_id();
+	int64_t now = boot_ms();
+	bool held, trusted;
 
-	/* No group recorded: the worker died between starting the
-	 * handler and recording it.  Its run lock keeps the job from
-	 * being put back until the handler ends by itself. */
-	if (j->pgid <= 1)
-		return;
-	if (j->rescue_term_at == 0) {
-		if (store_mark_rescue(st, j->id, j->attempt, j->worker, now) !=
-		    STORE_OK)
-			return;
-		signal_recorded_group(j->pgid, j->proc_start, SIGTERM);
-		if (note)
-			note("orphan-term", j->id, j->worker, arg);
+	/* A group recorded in an earlier boot is gone, whoever has its
+	 * pgid now.  A group without a boot was recorded by an older
+	 * jobq: its start time still guards it. */
+	if (j->pgid > 1 && (j->proc_boot == NULL ||
+	    strcmp(j->proc_boot, boot) == 0))
+		ngroup = proc_group_members(j->pgid, j->proc_start, geteuid(),
+		    &group);
+	if ((held = !lock_is_free(run)))
+		nholders = proc_file_holders(run, geteuid(), &holders);
+	if (!held && ngroup == 0)
+		return false;
+
+	/* A TERM time is only good on the clock of the boot it was read
+	 * on. */
+	trusted = j->rescue_term_at > 0 && j->rescue_boot != NULL &&
+	    strcmp(j->rescue_boot, boot) == 0 && j->rescue_term_at <= now;
+	if (!trusted) {
+		if (store_mark_rescue(st, j->id, j->attempt, j->worker, now,
+		    boot) == STORE_OK) {
+			proc_signal_all(group, ngroup, SIGTERM);
+			proc_signal_all(holders, nholders, SIGTERM);
+			if (note)
+				note("orphan-term", j->id, j->worker, arg);
+		}
 	} else if (now - j->rescue_term_at >=
 	    store_worker_grace(st, j->worker)) {
-		/* Said only while there is a group to kill: a process that
-		 * left the group but holds the run lock is beyond reach, and
-		 * must not fill the log once a second. */
-		if (signal_recorded_group(j->pgid, j->proc_start, SIGKILL) ==
-		    0 && note)
+		/* Said only when something was killed: a holder we may not
+		 * signal must not fill the log once a second. */
+		sent = proc_signal_all(group, ngroup, SIGKILL) +
+		    proc_signal_all(holders, nholders, SIGKILL);
+		if (sent > 0 && note)
 			note("orphan-kill", j->id, j->worker, arg);
 	}
+	free(group);
+	free(holders);
+	return true;
 }
 
 static void
-requeue(struct store *st, const struct job *j, recover_note_fn note,
-    void *arg)
+requeue(struct store *st, const struct job *j, const char *run,
+    recover_note_fn note, void *arg)
 {
 	struct outcome o = {
 		.id = j->id,
@@ -125,7 +176,12 @@ requeue(struct store *st, const struct job *j, recover_note_fn note,
 		.worker_died = true,
 	};
 
-	if (store_finish(st, &o) == STORE_OK && note)
+	/* store_finish reads cancel_requested again under the write
+	 * lock: a cancel that came after our read still wins. */
+	if (store_finish(st, &o) != STORE_OK)
+		return;
+	unlink(run);
+	if (note)
 		note("rescued", j->id, j->worker, arg);
 }
 
@@ -151,14 +207,16 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 		return 0;
 	for (size_t i = 0; i < njobs; i++) {
 		const struct job *j = &jobs[i];
+		char *run;
 
 		if (j->worker == NULL || worker_alive(sp, j->worker))
 			continue;
-		if (handlers_alive(sp, j->worker)) {
-			stop_orphan(st, j, note, arg);
+		run = attempt_run_path(sp, j->worker, j->id, j->attempt);
+		if (orphans_left(st, j, run, note, arg))
 			held_by_dead++;
-		} else
-			requeue(st, j, note, arg);
+		else
+			requeue(st, j, run, note, arg);
+		free(run);
 	}
 
 	/* Workers that are gone and had no running job left: forget them.
@@ -171,8 +229,7 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 
 		watched += other;
 		if (other && !has_running_job(jobs, njobs, workers[i]) &&
-		    !worker_alive(sp, workers[i]) &&
-		    !handlers_alive(sp, workers[i]))
+		    !worker_alive(sp, workers[i]))
 			forget(st, sp, workers[i]);
 		free(workers[i]);
 	}

@@ -3,14 +3,21 @@
 #define RECOVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "spool.h"
 #include "store.h"
 
-/* The lock files of a worker, malloc'd. */
+/* The lock file of a worker, and the run lock of one attempt of a job
+ * it started, malloc'd. */
 char *worker_lock_path(const struct spool *sp, const char *worker);
-char *worker_run_path(const struct spool *sp, const char *worker);
+char *attempt_run_path(const struct spool *sp, const char *worker,
+    int64_t job, int attempt);
+
+/* Sends sig to every process of the spool's owner (the effective user)
+ * that holds the file at path open; returns how many. */
+size_t signal_lock_holders(const char *path, int sig);
 
 /* Whether the lock file at path is free (its holder is gone). */
 bool lock_is_free(const char *path);
@@ -20,8 +27,9 @@ typedef void (*recover_note_fn)(const char *event, int64_t job,
     const char *worker, void *arg);
 
 /* Looks for running jobs whose worker is dead.  Handlers that outlived
- * their worker are stopped (TERM, the dead worker's grace, KILL); once
- * none is left, the jobs go back to pending.  `self` is the caller's own
+ * their worker (members of the recorded process group, holders of the
+ * attempt's run lock) are stopped (TERM, the dead worker's grace, KILL);
+ * once none is left, the jobs go back to pending.  `self` is the caller's own
  * worker id, or NULL.  Never waits for a lock when the store is in
  * no-wait mode.  Returns how many jobs are still held by dead workers
  * (their handlers being stopped); *others (if not NULL) is how many other

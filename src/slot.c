@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "jobjson.h"
+#include "proc.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
@@ -182,7 +183,8 @@ record_process(pid_t pid, int64_t start_ticks, void *arg)
 	const struct job *j = &ctx->s->job;
 
 	return store_set_process(ctx->env->st, j->id, j->attempt,
-	    ctx->env->worker_id, pid, start_ticks) == STORE_OK ? 0 : -1;
+	    ctx->env->worker_id, pid, start_ticks, proc_boot_id()) ==
+	    STORE_OK ? 0 : -1;
 }
 
 bool
@@ -231,7 +233,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	req.envp = envp;
 	req.cwd = cwd;
 	req.stdin_fd = in;
-	req.lock_fd = env->run_fd;
+	req.lock_fd = s->run_fd;
 	req.before_exec = record_process;
 	req.arg = &ctx;
 	rc = spawn_handler(&req, &s->ch, &why);
@@ -512,6 +514,7 @@ slot_clear(struct slot *s)
 	close_fd(&s->ch.out_fd);
 	close_fd(&s->ch.err_fd);
 	close_fd(&s->ch.progress_fd);
+	close_fd(&s->run_fd);
 	if (s->log_fd >= 0) {
 		trim_log(s, LOG_CAP);
 		close(s->log_fd);
@@ -521,6 +524,6 @@ slot_clear(struct slot *s)
 	free(s->start_error);
 	job_clear(&s->job);
 	memset(s, 0, sizeof(*s));
-	s->log_fd = -1;
+	s->log_fd = s->run_fd = -1;
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
 }

@@ -34,6 +34,9 @@ struct slot {
 	int64_t record_retry_at;	/* storing the outcome failed */
 	char *start_error;	/* the handler could not be started */
 	bool start_passing;	/* ... for a passing reason: put it back */
+	int run_fd;		/* this attempt's run lock, for the handler */
+	int64_t holders_term_at;	/* a put-back waits: holders of the
+					   run lock got TERM (mono ms) */
 
 	char *out;		/* stdout, up to RESULT_CAP */
 	size_t out_len;
@@ -57,7 +60,6 @@ struct slot_env {
 	struct store *st;
 	const struct handler_path *hp;
 	const char *worker_id;
-	int run_fd;
 	int devnull;
 };
 

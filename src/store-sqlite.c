@@ -98,6 +98,8 @@ job_clear(struct job *j)
 	free(j->error);
 	free(j->worker);
 	free(j->progress_message);
+	free(j->proc_boot);
+	free(j->rescue_boot);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -184,6 +186,11 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"INSERT INTO payloads (job_id, data) SELECT id, payload FROM jobs;"
 	"ALTER TABLE jobs DROP COLUMN payload;",
+	/* 3: the boot a process group was recorded in, and the boot whose
+	 * clock (CLOCK_BOOTTIME) rescue_term_at is read on: after a reboot
+	 * neither the group nor the time means anything. */
+	"ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
+	"ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -196,16 +203,22 @@ static const char *const migrations[] = {
 	"failures, deaths, exit_code, signal, error, result_bytes, " \
 	"result_truncated, worker, cancel_requested, pgid, proc_start, " \
 	"rescue_term_at, progress_percent, progress_done, progress_total, " \
-	"progress_message"
+	"progress_message, proc_boot, rescue_boot"
 #define JOB_COLUMNS JOB_COLUMNS_WITH( \
 	"(SELECT data FROM payloads WHERE job_id = jobs.id)")
 #define JOB_COLUMNS_NO_PAYLOAD JOB_COLUMNS_WITH("NULL")
+
+/* What recovery needs of a running job: no payload. */
+#define RESCUE_COLUMNS \
+	"id, attempt, worker, cancel_requested, pgid, proc_start, " \
+	"rescue_term_at, proc_boot, rescue_boot"
 
 static const char *const stmt_sql[S_NSTMTS] = {
 	[S_CLAIM] =
 	    "UPDATE jobs SET state = 'running', attempt = attempt + 1,"
 	    " worker = ?1, started_at = ?2, finished_at = NULL,"
 	    " cancel_requested = 0, pgid = NULL, proc_start = NULL,"
+	    " proc_boot = NULL, rescue_boot = NULL,"
 	    " rescue_term_at = NULL, exit_code = NULL, signal = NULL,"
 	    " error = NULL, progress_percent = NULL, progress_done = NULL,"
 	    " progress_total = NULL, progress_message = NULL"
@@ -218,7 +231,7 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
 	    " started_at) VALUES (?1, ?2, ?3, ?4)",
 	[S_SET_PROCESS] =
-	    "UPDATE jobs SET pgid = ?4, proc_start = ?5"
+	    "UPDATE jobs SET pgid = ?4, proc_start = ?5, proc_boot = ?6"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running'",
 	[S_SET_PROGRESS] =
@@ -231,7 +244,7 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " signal = ?7, error = ?8, result_bytes = ?9,"
 	    " result_truncated = ?10, failures = failures + ?11,"
 	    " deaths = ?12, worker = ?13, pgid = NULL, proc_start = NULL,"
-	    " rescue_term_at = NULL"
+	    " rescue_term_at = NULL, proc_boot = NULL, rescue_boot = NULL"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running'",
 	[S_FINISH_ATTEMPT] =
@@ -259,7 +272,7 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
 	    " LIMIT 1",
 	[S_RUNNING_ELSEWHERE] =
-	    "SELECT " JOB_COLUMNS " FROM jobs"
+	    "SELECT " RESCUE_COLUMNS " FROM jobs"
 	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)",
 	[S_WORKERS] = "SELECT id FROM workers ORDER BY id",
 	[S_DATA_VERSION] = "PRAGMA data_version",
@@ -497,6 +510,27 @@ row_to_job(sqlite3_stmt *s, struct job *j)
 	j->progress_done = col_int(s, 26, 0);
 	j->progress_total = col_int(s, 27, 0);
 	j->progress_message = col_text(s, 28);
+	j->proc_boot = col_text(s, 29);
+	j->rescue_boot = col_text(s, 30);
+}
+
+/* A row of RESCUE_COLUMNS. */
+static void
+row_to_rescue(sqlite3_stmt *s, struct job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->state = JOB_RUNNING;
+	j->exit_code = -1;
+	j->progress_percent = -1;
+	j->id = sqlite3_column_int64(s, 0);
+	j->attempt = (int)col_int(s, 1, 0);
+	j->worker = col_text(s, 2);
+	j->cancel_requested = col_int(s, 3, 0) != 0;
+	j->pgid = (int)col_int(s, 4, 0);
+	j->proc_start = col_int(s, 5, 0);
+	j->rescue_term_at = col_int(s, 6, 0);
+	j->proc_boot = col_text(s, 7);
+	j->rescue_boot = col_text(s, 8);
 }
 
 /* Binds a queue list as the JSON array the statements expect, or NULL
@@ -1219,7 +1253,7 @@ fenced_update(struct store *st, sqlite3_stmt *s, int64_t id, int attempt,
 
 enum store_rc
 store_set_process(struct store *st, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start)
+    const char *worker, int pgid, int64_t proc_start, const char *boot)
 {
 	sqlite3_stmt *s = stmt(st, S_SET_PROCESS);
 
@@ -1227,6 +1261,7 @@ store_set_process(struct store *st, int64_t id, int attempt,
 		return db_fail(st, STORE_ERROR, "set process");
 	sqlite3_bind_int(s, 4, pgid);
 	sqlite3_bind_int64(s, 5, proc_start);
+	bind_text_or_null(s, 6, boot);
 	return fenced_update(st, s, id, attempt, worker);
 }
 
@@ -1271,7 +1306,10 @@ outcome_names(const struct outcome *o, int deaths, bool cancel_requested,
 		*new_deaths = deaths + 1;
 		*attempt_outcome = "worker died";
 		*error = "worker died";
-		if (o->state == JOB_CANCELLED) {
+		/* cancel_requested is read in the put-back's own
+		 * transaction: a cancel that came while the rescuer waited
+		 * for the lock is not lost. */
+		if (o->state == JOB_CANCELLED || cancel_requested) {
 			*state = "cancelled";
 			*error = "cancelled";
 		} else if (*new_deaths >= WORKER_DEATHS_MAX) {
@@ -1534,7 +1572,7 @@ store_running_elsewhere(struct store *st, const char *except,
 	bind_text_or_null(s, 1, except);
 	while ((rc = step(s)) == SQLITE_ROW) {
 		v = xrealloc(v, (count + 1) * sizeof(*v));
-		row_to_job(s, &v[count++]);
+		row_to_rescue(s, &v[count++]);
 	}
 	done(s);
 	*jobs = v;
@@ -1546,12 +1584,16 @@ store_running_elsewhere(struct store *st, const char *except,
 
 enum store_rc
 store_mark_rescue(struct store *st, int64_t id, int attempt,
-    const char *worker, int64_t when)
+    const char *worker, int64_t when, const char *boot)
 {
 	/* Only the first rescuer sets the clock: a later one with an
-	 * older view must not push the KILL back. */
-	return write_one(st, "UPDATE jobs SET rescue_term_at = ?4"
+	 * older view must not push the KILL back.  A time of another boot
+	 * (or of a jobq that kept wall-clock times) is no time at all. */
+	return write_one(st, "UPDATE jobs SET rescue_term_at = ?4,"
+	    " rescue_boot = ?5"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
-	    " AND state = 'running' AND rescue_term_at IS NULL", "iiti", id, (int64_t)attempt, worker,
-	    when);
+	    " AND state = 'running' AND (rescue_term_at IS NULL"
+	    "  OR rescue_boot IS NULL OR rescue_boot != ?5"
+	    "  OR rescue_term_at > ?4)", "iitit", id, (int64_t)attempt,
+	    worker, when, boot);
 }

@@ -48,7 +48,10 @@ struct job {
 	bool cancel_requested;
 	int pgid;		/* the handler's process group while running */
 	int64_t proc_start;	/* its leader's start time, /proc ticks */
-	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan */
+	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan,
+				   CLOCK_BOOTTIME ms of boot rescue_boot */
+	char *proc_boot;	/* boot id of pgid and proc_start */
+	char *rescue_boot;	/* boot id of rescue_term_at */
 	bool has_progress;
 	double progress_percent;	/* < 0: unknown */
 	int64_t progress_done, progress_total;	/* total 0: none */
@@ -158,9 +161,10 @@ enum store_rc store_worker_unregister(struct store *, const char *worker);
 enum store_rc store_claim(struct store *, const char *worker,
     const char *const *queues, size_t nqueues, struct job *out);
 
-/* Records the process group of a claimed job's handler. */
+/* Records the process group of a claimed job's handler, and the boot
+ * it runs in (after a reboot the group is known gone). */
 enum store_rc store_set_process(struct store *, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start);
+    const char *worker, int pgid, int64_t proc_start, const char *boot);
 
 /* Records a progress report of a running job. */
 enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
@@ -195,12 +199,16 @@ bool store_changed(struct store *);
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);
 
-/* Recovery: the running jobs of workers other than `except`. */
+/* Recovery: the running jobs of workers other than `except`, with only
+ * what recovery reads: id, attempt, worker, cancel_requested, the process
+ * fields and the rescue fields (no payload, type or queue). */
 enum store_rc store_running_elsewhere(struct store *, const char *except,
     struct job **jobs, size_t *n);
-/* Notes that a rescuer sent TERM to an orphaned handler, at `when`. */
+/* Notes that a rescuer sent TERM to an orphaned handler, at `when`
+ * (CLOCK_BOOTTIME ms) of boot `boot`, unless a time of this boot is
+ * there already. */
 enum store_rc store_mark_rescue(struct store *, int64_t id, int attempt,
-    const char *worker, int64_t when);
+    const char *worker, int64_t when, const char *boot);
 /* How long a handler gets between SIGTERM and SIGKILL unless its worker
  * was told otherwise (worker --grace). */
 #define DEFAULT_GRACE_MS 5000

@@ -73,19 +73,6 @@ process_start_ticks(pid_t pid)
 	return (int64_t)start;
 }
 
-int
-signal_recorded_group(pid_t pgid, int64_t start_ticks, int sig)
-{
-	int64_t now_start;
-
-	if (pgid <= 1)
-		return -1;
-	now_start = process_start_ticks(pgid);
-	if (now_start >= 0 && now_start != start_ticks)
-		return -1;	/* the pid is someone else's now */
-	return kill(-pgid, sig);
-}
-
 static int
 make_pipe(int fds[2])
 {
@@ -248,7 +235,8 @@ out:
 }
 
 pid_t
-reap_exited_child(int *wstatus)
+reap_exited_child(int *wstatus, bool (*is_handler)(pid_t, void *),
+    void *arg)
 {
 	siginfo_t si;
 
@@ -261,6 +249,15 @@ reap_exited_child(int *wstatus)
 		}
 		if (si.si_pid == 0)
 			return 0;
+		/* A subreaper also inherits what handlers left running when
+		 * they exited: such a process leads no group of ours, so it
+		 * is only reaped, and nothing is signalled. */
+		if (!is_handler(si.si_pid, arg)) {
+			while (waitpid(si.si_pid, NULL, 0) < 0 &&
+			    errno == EINTR)
+				;
+			continue;
+		}
 		/* The leader is a zombie until we reap it, so its group id
 		 * is still its group's: stray members die with it. */
 		kill(-si.si_pid, SIGKILL);

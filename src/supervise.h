@@ -48,14 +48,12 @@ void prepare_descriptors(void);
 /* The start time of a process in clock ticks since boot, or -1. */
 int64_t process_start_ticks(pid_t pid);
 
-/* Signals a process group whose leader we recorded with its start time,
- * but only if that pid is still the same process or gone (a group whose
- * leader is gone cannot have been reused while members remain). */
-int signal_recorded_group(pid_t pgid, int64_t start_ticks, int sig);
-
-/* Finds a child that has exited, kills what is left of its process group
- * (the unreaped leader keeps the group id from being reused), then reaps
- * it.  Returns its pid and wait status, or 0 if none has exited. */
-pid_t reap_exited_child(int *wstatus);
+/* Finds a handler (is_handler says which children are) that has exited,
+ * kills what is left of its process group (the unreaped leader keeps the
+ * group id from being reused), then reaps it.  Other children that
+ * exited (orphans adopted as a subreaper) are reaped silently.  Returns
+ * the handler's pid and wait status, or 0 if none has exited. */
+pid_t reap_exited_child(int *wstatus, bool (*is_handler)(pid_t, void *),
+    void *arg);
 
 #endif

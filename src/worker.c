@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -39,12 +40,13 @@
 #define FDS_FIXED 32
 #define FDS_PER_SLOT 6
 #define FDS_SPAWN 16
+#define HOLDERS_POLL_MS 100	/* a put-back waiting for a run lock */
 
 struct worker {
 	const struct worker_opts *opts;
 	struct slot_env env;
 	char id[17];
-	char *lock_path, *run_path;
+	char *lock_path;
 	int lock_fd;
 	int sig_fd;
 	struct waker waker;
@@ -189,17 +191,16 @@ take_lock(const char *path)
 	return fd;
 }
 
-/* The two locks of DESIGN.md, taken before the worker registers. */
+/* The worker's lock of DESIGN.md, taken before the worker registers.
+ * Run locks are per attempt (start_job). */
 static bool
 register_worker(struct worker *w, char *err, size_t errsize)
 {
 	snprintf(w->id, sizeof(w->id), "%08x%08x", arc4random(),
 	    arc4random());
 	w->lock_path = worker_lock_path(w->env.sp, w->id);
-	w->run_path = worker_run_path(w->env.sp, w->id);
-	if ((w->lock_fd = take_lock(w->lock_path)) < 0 ||
-	    (w->env.run_fd = take_lock(w->run_path)) < 0) {
-		snprintf(err, errsize, "cannot lock %s: %s", w->run_path,
+	if ((w->lock_fd = take_lock(w->lock_path)) < 0) {
+		snprintf(err, errsize, "cannot lock %s: %s", w->lock_path,
 		    strerror(errno));
 		return false;
 	}
@@ -217,13 +218,9 @@ static void
 unregister_worker(struct worker *w)
 {
 	store_worker_unregister(w->env.st, w->id);
-	unlink(w->run_path);
 	unlink(w->lock_path);
-	if (w->env.run_fd >= 0)
-		close(w->env.run_fd);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
-	free(w->run_path);
 	free(w->lock_path);
 }
 
@@ -389,6 +386,70 @@ record(struct worker *w, struct slot *s, const struct outcome *o)
 	return true;
 }
 
+/* The attempt's outcome is recorded: its run lock goes.  What still
+ * holds it (a daemon the handler left) no longer matters to the job. */
+static void
+release_run_lock(struct worker *w, struct slot *s)
+{
+	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
+	    s->job.attempt);
+
+	unlink(path);
+	free(path);
+	if (s->run_fd >= 0)
+		close(s->run_fd);
+	s->run_fd = -1;
+}
+
+/* Each attempt gets a run lock of its own, so that a daemon left by one
+ * job never holds up the rescue of another.  False (errno set) if it
+ * cannot be made. */
+static bool
+take_run_lock(struct worker *w, struct slot *s, char **error)
+{
+	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
+	    s->job.attempt);
+
+	if ((s->run_fd = take_lock(path)) < 0)
+		*error = xasprintf("cannot lock %s: %s", path,
+		    strerror(errno));
+	free(path);
+	return s->run_fd >= 0;
+}
+
+/* A job that a stopping worker puts back may start again at once
+ * elsewhere, so first nothing may hold its run lock, as for a rescue: a
+ * process that left the handler's group (setsid) but kept the descriptor
+ * gets TERM, and KILL after the grace period. */
+static bool
+run_lock_free(struct worker *w, struct slot *s)
+{
+	char *path;
+	int64_t now = mono_ms();
+	bool is_free;
+
+	/* Our own descriptor must not count as a holder. */
+	if (s->run_fd >= 0)
+		close(s->run_fd);
+	s->run_fd = -1;
+	path = attempt_run_path(w->env.sp, w->id, s->job.id, s->job.attempt);
+	if ((is_free = lock_is_free(path))) {
+		free(path);
+		return true;
+	}
+	if (s->holders_term_at == 0) {
+		s->holders_term_at = now;
+		signal_lock_holders(path, SIGTERM);
+		wlog(w, "event=stopping-holders job=%lld signal=SIGTERM",
+		    (long long)s->job.id);
+	} else if (now - s->holders_term_at >= w->opts->grace_ms &&
+	    signal_lock_holders(path, SIGKILL) > 0)
+		wlog(w, "event=stopping-holders job=%lld signal=SIGKILL",
+		    (long long)s->job.id);
+	free(path);
+	return false;
+}
+
 static void
 start_job(struct worker *w, struct job *job)
 {
@@ -406,7 +467,11 @@ start_job(struct worker *w, struct job *job)
 	s->started_mono = mono_ms();
 	wlog(w, "event=claimed job=%lld type=%s queue=%s attempt=%d",
 	    (long long)job->id, job->type, job->queue, job->attempt);
-	if (!slot_start(s, &w->env, &error)) {
+	/* A run lock that cannot be made is a passing failure (no
+	 * descriptors, a full disk), as slot_start's own are. */
+	if (!take_run_lock(w, s, &error))
+		s->start_passing = true;
+	if (error != NULL || !slot_start(s, &w->env, &error)) {
 		/* The slot is kept, as for a handler that exited, until
 		 * finish_ready has stored the failure or the put-back. */
 		s->start_error = error;
@@ -551,6 +616,12 @@ slot_of_pid(struct worker *w, pid_t pid)
 	return NULL;
 }
 
+static bool
+is_handler(pid_t pid, void *arg)
+{
+	return slot_of_pid(arg, pid) != NULL;
+}
+
 static void
 reap_children(struct worker *w)
 {
@@ -558,7 +629,7 @@ reap_children(struct worker *w)
 	int wstatus;
 	pid_t pid;
 
-	while ((pid = reap_exited_child(&wstatus)) > 0) {
+	while ((pid = reap_exited_child(&wstatus, is_handler, w)) > 0) {
 		if ((s = slot_of_pid(w, pid)) == NULL)
 			continue;
 		s->exited = true;
@@ -580,6 +651,8 @@ begin_shutdown(struct worker *w, int sig)
 				continue;
 			if (s->reason == STOP_NONE)
 				s->reason = STOP_SHUTDOWN;
+			/* Holders of the run lock: KILL, no TERM first. */
+			s->holders_term_at = 1;
 			kill(-s->ch.pid, SIGKILL);
 		}
 		return;
@@ -670,6 +743,8 @@ finish_ready(struct worker *w)
 			continue;
 		if (now < s->record_retry_at)
 			continue;
+		if (s->reason == STOP_SHUTDOWN && !run_lock_free(w, s))
+			continue;
 		if (w->spool_gone) {
 			/* Its database is gone: nothing to record in. */
 			wlog(w, "event=lost job=%lld attempt=%d",
@@ -685,6 +760,7 @@ finish_ready(struct worker *w)
 				give_up(w, "cannot record an outcome");
 			continue;
 		}
+		release_run_lock(w, s);
 		slot_clear(s);
 		w->busy--;
 		set_title(w);
@@ -714,7 +790,9 @@ poll_timeout(struct worker *w)
 	 * A new worker touches the wake file when it registers. */
 	if (w->others > 0 || w->orphans > 0 || w->recheck)
 		t = min_timeout(now, w->next_recovery, t);
-	if (w->stopping)
+	/* Timers that have fired must not make poll spin while their
+	 * effect (a TERM sent, a handler gone) runs its course. */
+	if (w->stopping && w->shutdown_term_at > now)
 		t = min_timeout(now, w->shutdown_term_at, t);
 	if (w->next_claim > now)
 		t = min_timeout(now, w->next_claim, t);
@@ -723,15 +801,25 @@ poll_timeout(struct worker *w)
 
 		if (!s->used)
 			continue;
-		t = min_timeout(now, s->deadline, t);
-		t = min_timeout(now, s->kill_at, t);
-		/* Once storing failed, only the retry is due: the drain
-		 * time has passed, and would make us spin. */
-		if (s->exited && s->record_retry_at == 0)
-			t = slot_pipes_closed(s) ? 0 : min_timeout(now,
-			    s->exited_mono + EXIT_DRAIN_MS, t);
+		if (!s->exited && s->reason == STOP_NONE)
+			t = min_timeout(now, s->deadline, t);
+		if (!s->exited)
+			t = min_timeout(now, s->kill_at, t);
+		/* An exited slot is recorded at once when its pipes are
+		 * closed (a start that failed has none); else once they
+		 * are or the drain time is up.  Once storing failed, only
+		 * the retry is due. */
+		if (s->exited && s->record_retry_at == 0 &&
+		    s->holders_term_at == 0 && slot_pipes_closed(s))
+			t = 0;
+		else if (s->exited && s->exited_mono + EXIT_DRAIN_MS > now)
+			t = min_timeout(now, s->exited_mono + EXIT_DRAIN_MS, t);
 		if (s->record_retry_at)
 			t = min_timeout(now, s->record_retry_at, t);
+		/* Holders of a run lock are not our children: look again
+		 * soon whether they are gone. */
+		if (s->exited && s->holders_term_at)
+			t = min_timeout(now, now + HOLDERS_POLL_MS, t);
 		if (s->progress_dirty)
 			t = min_timeout(now, s->progress_stored +
 			    PROGRESS_INTERVAL_MS, t);
@@ -908,7 +996,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 {
 	struct worker w = {
 		.opts = opts,
-		.env = { .sp = sp, .st = st, .hp = hp, .run_fd = -1 },
+		.env = { .sp = sp, .st = st, .hp = hp },
 		.lock_fd = -1,
 	};
 	char err[512];
@@ -916,6 +1004,10 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 
 	if ((rc = raise_fd_limit(opts->jobs)) != EXIT_OK)
 		return rc;
+	/* What a handler leaves running when it exits becomes our child,
+	 * not init's: we reap it (no zombies in containers whose pid 1
+	 * does not), and a stopping worker can wait for it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if ((w.sig_fd = setup_signals()) < 0) {
 		cmd_warn("signalfd");
 		return EXIT_SOFTWARE;

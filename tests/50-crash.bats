@@ -134,7 +134,7 @@ end $id 2"
 	run ! log_has "event=orphan-kill"
 	# The dead worker is forgotten, its lock files removed.
 	wait_for 5 test ! -e "$JOBQ_DIR/workers/$wa.lock"
-	[ ! -e "$JOBQ_DIR/workers/$wa.run" ]
+	run ! test -e "$JOBQ_DIR/workers/$wa-$id-1.run"
 	[ -e "$JOBQ_DIR/workers/$wb.lock" ]
 }
 
@@ -638,7 +638,8 @@ while [ ! -e "$T/release" ]; do sleep 0.05; done'
 	wait_gone "$(run_pid "$id" 1)" 5
 	wait_for 5 file_has "$(T)/runs" "^end $id 1$"
 	# No worker runs.  status alone finds the dead worker (.lock free)
-	# with no handler left (.run free) and puts the job back.
+	# with nothing of the attempt left (its .run free, its group empty)
+	# and puts the job back.
 	run -0 "$JOBQ" status --json "$id"
 	assert_equal "$(json_field "$output" state)" pending
 	assert_equal "$(json_field "$output" attempt)" 1
@@ -649,7 +650,7 @@ while [ ! -e "$T/release" ]; do sleep 0.05; done'
 	# The dead worker is forgotten, its lock files removed.
 	run -0 "$JOBQ" status "$id"
 	wait_for 5 test ! -e "$JOBQ_DIR/workers/$wa.lock"
-	[ ! -e "$JOBQ_DIR/workers/$wa.run" ]
+	run ! test -e "$JOBQ_DIR/workers/$wa-$id-1.run"
 	# At least once: it runs again.
 	run -0 drain_worker
 	run -0 "$JOBQ" status --json "$id"
