@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "jobjson.h"
+#include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
@@ -239,58 +240,6 @@ trim_log(struct slot *s, off_t keep_over)
 	free(buf);
 }
 
-static bool
-parse_number(const char *s, char **end, int64_t *v)
-{
-	long long n;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false;
-	n = strtoll(s, end, 10);
-	if (errno != 0)
-		return false;
-	*v = n;
-	return true;
-}
-
-/* "42", "42 message", "17/250", "17/250 message"; percent may have a
- * fraction. */
-static bool
-parse_progress(const char *line, double *percent, int64_t *done,
-    int64_t *total, const char **message)
-{
-	char *end;
-	int64_t a, b;
-
-	if (!parse_number(line, &end, &a))
-		return false;
-	*percent = -1;
-	*done = *total = 0;
-	if (*end == '/') {
-		if (!parse_number(end + 1, &end, &b) || b <= 0 || a > b)
-			return false;
-		*done = a;
-		*total = b;
-	} else if (*end == '.') {
-		double p = strtod(line, &end);
-
-		if (p > 100)
-			return false;
-		*percent = p;
-	} else {
-		if (a > 100)
-			return false;
-		*percent = (double)a;
-	}
-	if (*end != '\0' && *end != ' ')
-		return false;
-	while (*end == ' ')
-		end++;
-	*message = *end != '\0' ? end : NULL;
-	return true;
-}
-
 static void
 progress_line(struct slot *s, const char *line)
 {
@@ -298,7 +247,7 @@ progress_line(struct slot *s, const char *line)
 	double percent;
 	int64_t done, total;
 
-	if (!parse_progress(line, &percent, &done, &total, &message))
+	if (!progress_parse(line, &percent, &done, &total, &message))
 		return;		/* not a progress line: ignored */
 	s->percent = percent;
 	s->done = done;
