@@ -57,9 +57,11 @@ parse_duration(const char *s, int64_t *out)
 		if (u == NULL || u->ms >= last_unit)
 			return false;
 		last_unit = u->ms;
-		total += n * u->ms;
-		if (total > DURATION_MAX_MS)
+		/* n fits in the limit but n days need not fit in 64 bits:
+		 * compare before multiplying. */
+		if (n > (DURATION_MAX_MS - total) / u->ms)
 			return false;
+		total += n * u->ms;
 	}
 	if (total > DURATION_MAX_MS)
 		return false;
