@@ -19,3 +19,31 @@ load helper
 	run -2 "$JOBQ" submit --timeout 36500d1ms t
 	assert_job_count 1
 }
+
+@test "an id with a leading zero is a usage error, not another job" {
+	# In a shell, 010 may be 8: jobq takes neither 8 nor 10.
+	id=$("$JOBQ" submit t)
+	assert_equal "$id" 1
+	local cmd
+	for cmd in status result wait cancel; do
+		run --separate-stderr -2 "$JOBQ" "$cmd" 01
+		assert_equal "$output" ""
+		assert_equal "$stderr" \
+		    "jobq: $cmd: '01' is not a job id (a positive integer)"
+	done
+	run -0 "$JOBQ" status 1
+	assert_job 1 state=pending
+}
+
+@test "a priority or limit of -0 is refused like any negative" {
+	run --separate-stderr -2 "$JOBQ" submit --priority -0 t
+	assert_equal "$output" ""
+	assert_regex "$stderr" "^jobq: submit: bad priority '-0'"
+	run --separate-stderr -2 "$JOBQ" list --limit -0
+	assert_regex "$stderr" "^jobq: list: bad limit '-0'"
+	run --separate-stderr -2 "$JOBQ" worker -j -0 --drain
+	assert_regex "$stderr" "^jobq: worker: .*'-0'"
+	assert_job_count 0
+	run -0 "$JOBQ" submit --priority 007 t
+	assert_job "$output" priority=7
+}
