@@ -241,13 +241,13 @@ trim_log(struct slot *s, off_t keep_over)
 }
 
 static void
-progress_line(struct slot *s, const char *line)
+progress_line(struct slot *s, const char *line, size_t len)
 {
 	const char *message;
 	double percent;
 	int64_t done, total;
 
-	if (!progress_parse(line, &percent, &done, &total, &message))
+	if (!progress_parse(line, len, &percent, &done, &total, &message))
 		return;		/* not a progress line: ignored */
 	s->percent = percent;
 	s->done = done;
@@ -266,7 +266,7 @@ progress_bytes(struct slot *s, const char *buf, size_t n)
 		if (c == '\n') {
 			s->line[s->line_len] = '\0';
 			if (!s->line_overlong)
-				progress_line(s, s->line);
+				progress_line(s, s->line, s->line_len);
 			s->line_len = 0;
 			s->line_overlong = false;
 		} else if (s->line_len < sizeof(s->line) - 1)

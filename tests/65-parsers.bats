@@ -47,3 +47,21 @@ load helper
 	run -0 "$JOBQ" submit --priority 007 t
 	assert_job "$output" priority=7
 }
+
+@test "progress lines outside the documented forms are ignored" {
+	# Each bad line follows a good one: the good one must stay.  strtod
+	# once read an exponent (4.2e1 was 42%), rounded 100.0...01 to 100,
+	# and a NUL cut a line short (42 then garbage was 42%).
+	make_handler bad 'echo "10 good" >&3
+printf "4.2e1 exp\n42. dot\n100.0000000000000001 over\n42\0000junk\n" >&3
+printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
+	make_handler good 'echo "99.5 nearly" >&3; echo "100.000 done" >&3'
+	local a b
+	a=$("$JOBQ" submit bad)
+	b=$("$JOBQ" submit good)
+	drain_worker
+	assert_job "$a" state=completed progress.percent~='^10(\.0*)?$' \
+		progress.message="good"
+	assert_job "$b" state=completed progress.percent~='^100(\.0*)?$' \
+		progress.message="done"
+}
