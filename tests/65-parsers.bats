@@ -65,3 +65,33 @@ printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
 	assert_job "$b" state=completed progress.percent~='^100(\.0*)?$' \
 		progress.message="done"
 }
+
+@test "a payload with a NUL byte is not JSON, wherever the NUL is" {
+	# jansson skips a NUL after a number or a literal: [4<NUL>] and
+	# true<NUL> once went in and reached the handler as they were.
+	local p
+	for p in '[4\0]' '4\0' 'true\0' '{"a": 1.5\0}' '"a\0b"'; do
+		run --separate-stderr -65 sh -c "printf '$p' | \"\$JOBQ\" submit t -"
+		assert_equal "$output" ""
+		assert_regex "$stderr" '^jobq: submit: payload is not JSON: '
+	done
+	assert_job_count 0
+}
+
+@test "valid JSON beyond jansson's limits is refused as such (exit 65)" {
+	local deep
+	deep=$(printf '%*s' 2049 '' | tr ' ' '[')$(printf '%*s' 2049 '' | tr ' ' ']')
+	for p in '1e400' '[-1e400]' '{"a\u0000b": 1}' "$deep"; do
+		run --separate-stderr -65 "$JOBQ" submit t "$p"
+		assert_equal "$output" ""
+		assert_regex "$stderr" "^jobq: submit: payload is JSON beyond jobq's limits: line 1, column [0-9]+: "
+	done
+	assert_job_count 0
+	# Just inside: 2048 levels, a huge but finite number, \u0000 in a
+	# value.
+	deep=$(printf '%*s' 2048 '' | tr ' ' '[')$(printf '%*s' 2048 '' | tr ' ' ']')
+	for p in '1e308' '{"a": "b\u0000c"}' "$deep"; do
+		run -0 "$JOBQ" submit t "$p"
+	done
+	assert_job_count 3
+}
