@@ -73,6 +73,12 @@ free_strv(char **v)
 	free(v);
 }
 
+static bool
+has_nul(const json_t *s)
+{
+	return strlen(json_string_value(s)) != json_string_length(s);
+}
+
 /* An exec job's payload: {"argv": [...], "cwd": "/dir"}. */
 static bool
 parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
@@ -92,14 +98,23 @@ parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
 		json_decref(root);
 		return false;
 	}
+	/* "a\u0000b" is a JSON string, but as a C string it would run
+	 * "a": another command than the one stored. */
+	if (cwd != NULL && has_nul(cwd)) {
+		*error = xstrdup("exec job with a NUL byte in its cwd");
+		json_decref(root);
+		return false;
+	}
 	v = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		const char *a = json_string_value(json_array_get(argv, i));
+		const json_t *s = json_array_get(argv, i);
+		const char *a = json_string_value(s);
 
-		if (a == NULL) {
+		if (a == NULL || has_nul(s)) {
 			free_strv(v);
-			*error = xstrdup("exec job with an argv that is not "
-			    "all strings");
+			*error = xstrdup(a == NULL ? "exec job with an argv "
+			    "that is not all strings" : "exec job with a NUL "
+			    "byte in its argv");
 			json_decref(root);
 			return false;
 		}

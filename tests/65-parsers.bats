@@ -95,3 +95,28 @@ printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
 	done
 	assert_job_count 3
 }
+
+@test "an exec payload with a NUL in argv or cwd fails, never runs a prefix" {
+	# A payload in the database need not come from submit.  As C
+	# strings, "touch\u0000..." would run touch, "/tmp\u0000x" be /tmp.
+	local a b
+	a=$("$JOBQ" submit -- true)
+	b=$("$JOBQ" submit -- true)
+	"$PYTHON" - "$JOBQ_DIR/jobq.db" "$a" "$b" "$BATS_TEST_TMPDIR" <<'PY'
+import sqlite3, sys
+db, a, b, tmp = sys.argv[1:]
+c = sqlite3.connect(db)
+c.execute("UPDATE jobs SET payload = ? WHERE id = ?",
+    (b'{"argv": ["touch\\u0000", "%s/ran"], "cwd": "/"}' % tmp.encode(),
+     int(a)))
+c.execute("UPDATE jobs SET payload = ? WHERE id = ?",
+    (b'{"argv": ["touch", "ran-in-cwd"], "cwd": "%s\\u0000/x"}' %
+     tmp.encode(), int(b)))
+c.commit()
+PY
+	drain_worker
+	assert_job "$a" state=failed error="exec job with a NUL byte in its argv"
+	assert_job "$b" state=failed error="exec job with a NUL byte in its cwd"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "the argv's prefix ran"
+	[ ! -e "$BATS_TEST_TMPDIR/ran-in-cwd" ] || fail "ran in the cwd's prefix"
+}
