@@ -20,7 +20,7 @@
 #include "../src/cmd-list.c"
 #undef parse_args
 
-#define WAIT_PARSED 200		/* the stub's status: parsing succeeded */
+#define WAIT_PARSED 200	/* the stub's status: parsing succeeded */
 static int64_t wait_ids[64];
 static int wait_n;
 static int fuzz_open_store(struct spool *, struct store **, bool);

@@ -1,8 +1,9 @@
 /* fuzz_time.c: jobq parses no times yet (no --at); what it has are the
  * formatters every --json time goes through.  For any time from year
- * 1000 to 9999 (before 1970 too: a clock can be wrong), format_rfc3339 gives 2026-11-22T23:05:01.250Z that reads
- * back to the same millisecond, and format_local (run in UTC) the same
- * second.  The input's first 8 bytes are the time in ms. */
+ * 1000 to 9999 (before 1970 too: a clock can be wrong), format_rfc3339
+ * gives 2026-11-22T23:05:01.250Z that reads back to the same
+ * millisecond, and format_local (run in UTC) the same second.  The
+ * input's first 8 bytes are the time in ms. */
 #include <string.h>
 #include <time.h>
 

@@ -84,7 +84,8 @@ printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
 	for p in '1e400' '[-1e400]' '{"a\u0000b": 1}' "$deep"; do
 		run --separate-stderr -65 "$JOBQ" submit t "$p"
 		assert_equal "$output" ""
-		assert_regex "$stderr" "^jobq: submit: payload is JSON beyond jobq's limits: line 1, column [0-9]+: "
+		assert_regex "$stderr" \
+		    "^jobq: submit: payload is JSON beyond jobq's limits: line 1, column [0-9]+: "
 	done
 	assert_job_count 0
 	# Just inside: 2048 levels, a huge but finite number, \u0000 in a
