@@ -157,16 +157,32 @@ read_payload(const char *arg, char **buf, size_t *len)
 static bool
 validate_payload(const char *buf, size_t len)
 {
+	const char *nul = memchr(buf, '\0', len);
+	enum json_error_code code;
 	json_error_t jerr;
 	json_t *v;
 
+	/* No JSON text holds a NUL byte (in a string it is written
+	 * \u0000), but jansson 2.14 skips one that follows a number or a
+	 * literal: "[4<NUL>]" loads as [4]. */
+	if (nul != NULL) {
+		cmd_warnx("payload is not JSON: a NUL byte at offset %zu",
+		    (size_t)(nul - buf));
+		return false;
+	}
 	/* Any JSON value; NUL in strings and integers of any size are
 	 * valid JSON, so jansson must accept them too.  The bytes are
 	 * stored as given, not as jansson would print them. */
 	v = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL |
 	    JSON_DECODE_INT_AS_REAL, &jerr);
 	if (v == NULL) {
-		cmd_warnx("payload is not JSON: line %d, column %d: %s",
+		/* Valid JSON that jansson cannot hold is not "not JSON". */
+		code = json_error_code(&jerr);
+		cmd_warnx("payload is %s: line %d, column %d: %s",
+		    code == json_error_numeric_overflow ||
+		    code == json_error_null_byte_in_key ||
+		    code == json_error_stack_overflow ?
+		    "JSON beyond jobq's limits" : "not JSON",
 		    jerr.line, jerr.column, jerr.text);
 		return false;
 	}

@@ -14,6 +14,7 @@
 
 #include "jobjson.h"
 #include "proc.h"
+#include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
@@ -73,6 +74,12 @@ free_strv(char **v)
 	free(v);
 }
 
+static bool
+has_nul(const json_t *s)
+{
+	return strlen(json_string_value(s)) != json_string_length(s);
+}
+
 /* An exec job's payload: {"argv": [...], "cwd": "/dir"}. */
 static bool
 parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
@@ -92,14 +99,23 @@ parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
 		json_decref(root);
 		return false;
 	}
+	/* "a\u0000b" is a JSON string, but as a C string it would run
+	 * "a": another command than the one stored. */
+	if (cwd != NULL && has_nul(cwd)) {
+		*error = xstrdup("exec job with a NUL byte in its cwd");
+		json_decref(root);
+		return false;
+	}
 	v = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		const char *a = json_string_value(json_array_get(argv, i));
+		const json_t *s = json_array_get(argv, i);
+		const char *a = json_string_value(s);
 
-		if (a == NULL) {
+		if (a == NULL || has_nul(s)) {
 			free_strv(v);
-			*error = xstrdup("exec job with an argv that is not "
-			    "all strings");
+			*error = xstrdup(a == NULL ? "exec job with an argv "
+			    "that is not all strings" : "exec job with a NUL "
+			    "byte in its argv");
 			json_decref(root);
 			return false;
 		}
@@ -293,66 +309,14 @@ trim_log(struct slot *s, off_t keep_over)
 	free(buf);
 }
 
-static bool
-parse_number(const char *s, char **end, int64_t *v)
-{
-	long long n;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return false;
-	n = strtoll(s, end, 10);
-	if (errno != 0)
-		return false;
-	*v = n;
-	return true;
-}
-
-/* "42", "42 message", "17/250", "17/250 message"; percent may have a
- * fraction. */
-static bool
-parse_progress(const char *line, double *percent, int64_t *done,
-    int64_t *total, const char **message)
-{
-	char *end;
-	int64_t a, b;
-
-	if (!parse_number(line, &end, &a))
-		return false;
-	*percent = -1;
-	*done = *total = 0;
-	if (*end == '/') {
-		if (!parse_number(end + 1, &end, &b) || b <= 0 || a > b)
-			return false;
-		*done = a;
-		*total = b;
-	} else if (*end == '.') {
-		double p = strtod(line, &end);
-
-		if (p > 100)
-			return false;
-		*percent = p;
-	} else {
-		if (a > 100)
-			return false;
-		*percent = (double)a;
-	}
-	if (*end != '\0' && *end != ' ')
-		return false;
-	while (*end == ' ')
-		end++;
-	*message = *end != '\0' ? end : NULL;
-	return true;
-}
-
 static void
-progress_line(struct slot *s, const char *line)
+progress_line(struct slot *s, const char *line, size_t len)
 {
 	const char *message;
 	double percent;
 	int64_t done, total;
 
-	if (!parse_progress(line, &percent, &done, &total, &message))
+	if (!progress_parse(line, len, &percent, &done, &total, &message))
 		return;		/* not a progress line: ignored */
 	s->percent = percent;
 	s->done = done;
@@ -371,7 +335,7 @@ progress_bytes(struct slot *s, const char *buf, size_t n)
 		if (c == '\n') {
 			s->line[s->line_len] = '\0';
 			if (!s->line_overlong)
-				progress_line(s, s->line);
+				progress_line(s, s->line, s->line_len);
 			s->line_len = 0;
 			s->line_overlong = false;
 		} else if (s->line_len < sizeof(s->line) - 1)

@@ -57,9 +57,11 @@ parse_duration(const char *s, int64_t *out)
 		if (u == NULL || u->ms >= last_unit)
 			return false;
 		last_unit = u->ms;
-		total += n * u->ms;
-		if (total > DURATION_MAX_MS)
+		/* n fits in the limit but n days need not fit in 64 bits:
+		 * compare before multiplying. */
+		if (n > (DURATION_MAX_MS - total) / u->ms)
 			return false;
+		total += n * u->ms;
 	}
 	if (total > DURATION_MAX_MS)
 		return false;
@@ -93,22 +95,30 @@ format_duration(int64_t ms, char *buf, size_t size)
 	}
 }
 
+/* Whole seconds, rounded down: C division rounds toward zero, which
+ * made 250 ms before 1970 "00:00:00.-250". */
+static time_t
+seconds(int64_t ms)
+{
+	return (time_t)(ms / 1000 - (ms % 1000 < 0));
+}
+
 void
 format_rfc3339(int64_t ms, char *buf, size_t size)
 {
-	time_t t = (time_t)(ms / 1000);
+	time_t t = seconds(ms);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	    tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)t * 1000));
 }
 
 void
 format_local(int64_t ms, char *buf, size_t size)
 {
-	time_t t = (time_t)(ms / 1000);
+	time_t t = seconds(ms);
 	struct tm tm;
 
 	localtime_r(&t, &tm);

@@ -101,8 +101,10 @@ parse_int(const char *s, long long min, long long max, long long *out)
 	long long v;
 
 	/* strtoll accepts leading blanks and signs; a user's number is
-	 * digits, with a '-' only where negatives make sense. */
-	if (*s == '\0' || !(*s == '-' || (*s >= '0' && *s <= '9')))
+	 * digits, with a '-' only where negatives make sense ("-0" is no
+	 * priority). */
+	if (*s == '\0' || !((*s == '-' && min < 0) ||
+	    (*s >= '0' && *s <= '9')))
 		return false;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -117,7 +119,8 @@ parse_id(const char *s, int64_t *id)
 {
 	long long v;
 
-	if (!parse_int(s, 1, INT64_MAX, &v))
+	/* No leading zero: in a shell 010 may mean 8. */
+	if (*s == '0' || !parse_int(s, 1, INT64_MAX, &v))
 		return false;
 	*id = v;
 	return true;

@@ -17,10 +17,12 @@ void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A job id: decimal, 1..INT64_MAX, nothing else.  False if malformed. */
+/* A job id: [1-9][0-9]*, 1..INT64_MAX, nothing else.  False if
+ * malformed. */
 bool parse_id(const char *s, int64_t *id);
 
-/* A decimal integer in [min, max], nothing else. */
+/* A decimal integer in [min, max], nothing else: -?[0-9]+, the '-' only
+ * if min is negative. */
 bool parse_int(const char *s, long long min, long long max, long long *out);
 
 /* A type or queue name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes. */
