@@ -107,10 +107,10 @@ printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
 import sqlite3, sys
 db, a, b, tmp = sys.argv[1:]
 c = sqlite3.connect(db)
-c.execute("UPDATE jobs SET payload = ? WHERE id = ?",
+c.execute("UPDATE payloads SET data = ? WHERE job_id = ?",
     (b'{"argv": ["touch\\u0000", "%s/ran"], "cwd": "/"}' % tmp.encode(),
      int(a)))
-c.execute("UPDATE jobs SET payload = ? WHERE id = ?",
+c.execute("UPDATE payloads SET data = ? WHERE job_id = ?",
     (b'{"argv": ["touch", "ran-in-cwd"], "cwd": "%s\\u0000/x"}' %
      tmp.encode(), int(b)))
 c.commit()
