@@ -37,5 +37,6 @@ extern jmp_buf fuzz_exit_jmp;
 extern int fuzz_exit_armed;
 extern int fuzz_exit_status;
 void fuzz_exit(int status) __attribute__((noreturn));
+int fuzz_fclose(FILE *);
 
 #endif
