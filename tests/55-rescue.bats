@@ -8,50 +8,7 @@
 # Timing-sensitive: run this suite alone (not beside other suites).
 
 load helper
-
-note() {
-	echo "# $*" >&3
-}
-
-T() {
-	echo "$BATS_TEST_TMPDIR"
-}
-
-# guard_handler NAME BODY: as in 50-crash.bats: takes the job's flock on
-# fd 7 (records an overlap if another run holds it), records "start ID
-# ATTEMPT PID" in runs, runs BODY, records "end ID ATTEMPT".
-guard_handler() {
-	make_handler "$1" '
-T=$BATS_TEST_TMPDIR id=$JOBQ_JOB_ID a=$JOBQ_ATTEMPT
-exec 7>"$T/lock.$id"
-flock -n 7 || echo "overlap $id $a" >>"$T/violations"
-echo $$ >"$T/pid.$id.$a"
-echo "start $id $a $$" >>"$T/runs"
-'"$2"'
-echo "end $id $a" >>"$T/runs"'
-}
-
-wait_run() {
-	wait_for "${3:-10}" file_has "$BATS_TEST_TMPDIR/runs" "^start $1 $2 "
-}
-
-run_pid() {
-	cat "$BATS_TEST_TMPDIR/pid.$1.$2"
-}
-
-assert_no_overlap() {
-	if [ -e "$BATS_TEST_TMPDIR/violations" ]; then
-		fail "two runs of one job at the same time:
-$(cat "$BATS_TEST_TMPDIR/violations")
-runs:
-$(cat "$BATS_TEST_TMPDIR/runs")"
-	fi
-}
-
-kill_worker() {
-	kill -KILL "$1"
-	wait "$1" 2>/dev/null || true
-}
+load crash-helper
 
 # pid_file NAME: wait for $T/NAME to hold a pid, print it, and let
 # teardown stop that process if the test does not.
