@@ -187,22 +187,9 @@ bad_option(const struct cmd_entry *e, const struct opt_table *t, int ch,
 	return cmd_usage_error(e);
 }
 
-static int
-global_option(const struct cmd_entry *e, int id, const char *arg)
-{
-	switch (id) {
-	case GOPT_DIR:
-		g_opts.dir = arg;
-		break;
-	case GOPT_JSON:
-		g_opts.json = true;
-		break;
-	case GOPT_HELP:
-		cmd_print_help(e);
-		exit(out_close(EXIT_OK));
-	}
-	return EXIT_OK;
-}
+/* parse_loop()'s answers besides an exit status. */
+#define PARSE_DASHDASH	(-1)	/* stopped at a "--" */
+#define PARSE_HELP	(-2)	/* --help or -h */
 
 /* The options, and the operands in order into a->operands. */
 static int
@@ -218,17 +205,19 @@ parse_loop(const struct cmd_entry *e, const struct opt_table *t, int argc,
 			a->operands[a->n++] = optarg;
 		else if ((o = table_option(t, ch)) == NULL)
 			return bad_option(e, t, ch, argv);
-		else if (o->id < 0) {
-			if (o->id == GOPT_HELP)
-				cmd_args_free(a);
-			global_option(e, o->id, optarg);
-		} else if ((rc = fn(ctx, o->id, optarg)) != EXIT_OK)
+		else if (o->id == GOPT_HELP)
+			return PARSE_HELP;
+		else if (o->id == GOPT_DIR)
+			g_opts.dir = optarg;
+		else if (o->id == GOPT_JSON)
+			g_opts.json = true;
+		else if ((rc = fn(ctx, o->id, optarg)) != EXIT_OK)
 			return rc;
 		at = optind;
 	}
 	/* Stopped at a "--" of its own, not one that was a value? */
-	return optind > at && strcmp(argv[optind - 1], "--") == 0 ? -1 :
-	    EXIT_OK;
+	return optind > at && strcmp(argv[optind - 1], "--") == 0 ?
+	    PARSE_DASHDASH : EXIT_OK;
 }
 
 int
@@ -245,11 +234,15 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 	optind = 0;	/* glibc's full reset; see TRAPS.md */
 	rc = parse_loop(e, &t, argc, argv, fn, ctx, a);
 	table_free(&t);
-	if (rc > 0) {
+	if (rc > 0 || rc == PARSE_HELP)
 		cmd_args_free(a);
-		return rc;
+	if (rc == PARSE_HELP) {
+		cmd_print_help(e);
+		exit(out_close(EXIT_OK));
 	}
-	if (rc < 0 && a->n == 0 && (e->flags & CMD_EXEC_AFTER_DASHDASH)) {
+	if (rc > 0)
+		return rc;
+	if (rc == PARSE_DASHDASH && a->n == 0 && (e->flags & CMD_EXEC_AFTER_DASHDASH)) {
 		a->command = argv + optind;
 		return EXIT_OK;
 	}
