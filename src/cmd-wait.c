@@ -56,7 +56,8 @@ wait_loop(struct spool *sp, struct store *st, const int64_t *ids, int n,
 		rc = check_jobs(st, ids, n, false);
 		if (rc != EXIT_TEMPFAIL)
 			break;
-		int64_t left = deadline ? deadline - mono_ms() : WAIT_RECHECK_MS;
+		int64_t left = deadline ? deadline - mono_ms() :
+		    WAIT_RECHECK_MS;
 		if (left <= 0) {
 			format_duration(timeout_ms, dur, sizeof(dur));
 			cmd_warnx("gave up after %s: not every job has ended",

@@ -1,6 +1,7 @@
 /* cmd.c: the option parser every command shares, built from its entry's
  * table, and the help, usage and "did you mean" that come from it. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,64 +97,105 @@ table_option(const struct opt_table *t, int ch)
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean". */
+/* Edits between a and b, a swap of neighbours counting as one (optimal
+ * string alignment), for "did you mean". */
 static size_t
 distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), *row, d;
+	size_t la = strlen(a), lb = strlen(b), w = lb + 1, *d, r;
 
-	row = xcalloc(lb + 1, sizeof(*row));
+	d = xcalloc((la + 1) * w, sizeof(*d));
+	for (size_t i = 0; i <= la; i++)
+		d[i * w] = i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		d[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag +
+			size_t best = d[(i - 1) * w + j - 1] +
 			    (a[i - 1] != b[j - 1]);
 
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
+			if (d[(i - 1) * w + j] + 1 < best)
+				best = d[(i - 1) * w + j] + 1;
+			if (d[i * w + j - 1] + 1 < best)
+				best = d[i * w + j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] &&
+			    d[(i - 2) * w + j - 2] + 1 < best)
+				best = d[(i - 2) * w + j - 2] + 1;
+			d[i * w + j] = best;
 		}
 	}
-	d = row[lb];
-	free(row);
-	return d;
+	r = d[la * w + lb];
+	free(d);
+	return r;
 }
 
-/* Close enough to be a typo: two edits at most, and fewer than the
- * word's length, so that "x" suggests nothing. */
-static bool
-close_to(const char *typed, const char *name)
+/* How close typed is to name: at most two edits, and fewer than the
+ * word's length, so that "x" suggests nothing.  SIZE_MAX: not close. */
+static size_t
+closeness(const char *typed, const char *name)
 {
-	size_t d = distance(typed, name);
+	size_t d;
 
-	return d <= 2 && d < strlen(typed);
+	if (strlen(typed) > strlen(name) + 2)
+		return SIZE_MAX;
+	d = distance(typed, name);
+	return d <= 2 && d < strlen(typed) ? d : SIZE_MAX;
 }
 
-/* The one long option close to what was typed (without "--" and any
- * "=value"), or NULL when none or several are. */
+/* Picks the closest of the names offered to it, if only one is. */
+struct suggest {
+	const char *typed;
+	const char *best;
+	size_t dist;
+	int ties;
+};
+
+static void
+suggest_init(struct suggest *sg, const char *typed)
+{
+	sg->typed = typed;
+	sg->best = NULL;
+	sg->dist = SIZE_MAX;
+	sg->ties = 0;
+}
+
+static void
+suggest_offer(struct suggest *sg, const char *name)
+{
+	size_t d = closeness(sg->typed, name);
+
+	if (d == SIZE_MAX || d > sg->dist)
+		return;
+	if (d < sg->dist) {
+		sg->dist = d;
+		sg->best = name;
+		sg->ties = 0;
+	} else
+		sg->ties++;
+}
+
+static const char *
+suggest_result(const struct suggest *sg)
+{
+	return sg->ties == 0 ? sg->best : NULL;
+}
+
+/* The one long option closest to what was typed (without "--" and any
+ * "=value"), or NULL. */
 static const char *
 suggest_option(const struct opt_table *t, const char *arg)
 {
 	size_t len = strcspn(arg, "=");
 	char *typed = xcalloc(len + 1, 1);
-	const char *found = NULL;
-	int n = 0;
+	struct suggest sg;
 
 	memcpy(typed, arg, len);
+	suggest_init(&sg, typed);
 	for (size_t i = 0; i < t->n; i++)
-		if (close_to(typed, t->opt[i]->name)) {
-			found = t->opt[i]->name;
-			n++;
-		}
+		suggest_offer(&sg, t->opt[i]->name);
 	free(typed);
-	return n == 1 ? found : NULL;
+	return suggest_result(&sg);
 }
 
 /* getopt_long refused argv[optind - 1]: says why. */
@@ -242,7 +284,8 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 	}
 	if (rc > 0)
 		return rc;
-	if (rc == PARSE_DASHDASH && a->n == 0 && (e->flags & CMD_EXEC_AFTER_DASHDASH)) {
+	if (rc == PARSE_DASHDASH && a->n == 0 &&
+	    (e->flags & CMD_EXEC_AFTER_DASHDASH)) {
 		a->command = argv + optind;
 		return EXIT_OK;
 	}
@@ -343,20 +386,18 @@ cmd_print_commands(FILE *fp)
 const struct cmd_entry *
 cmd_find(const char *name)
 {
-	const struct cmd_entry *near = NULL;
-	int n = 0;
+	const char *near;
+	struct suggest sg;
 
 	for (size_t i = 0; cmd_table[i] != NULL; i++)
 		if (strcmp(cmd_table[i]->name, name) == 0)
 			return cmd_table[i];
+	suggest_init(&sg, name);
 	for (size_t i = 0; cmd_table[i] != NULL; i++)
-		if (close_to(name, cmd_table[i]->name)) {
-			near = cmd_table[i];
-			n++;
-		}
-	if (n == 1)
+		suggest_offer(&sg, cmd_table[i]->name);
+	if ((near = suggest_result(&sg)) != NULL)
 		cmd_warnx("unknown command '%s'; did you mean '%s'?", name,
-		    near->name);
+		    near);
 	else
 		cmd_warnx("unknown command '%s'; see 'jobq --help'", name);
 	return NULL;

@@ -16,7 +16,7 @@ struct cmd_option {
 };
 
 /* Entry flags. */
-#define CMD_EXEC_AFTER_DASHDASH 0x1	/* submit: "--" first starts a command */
+#define CMD_EXEC_AFTER_DASHDASH 0x1	/* submit: a "--" first: a command */
 
 struct cmd_entry {
 	const char *name;

@@ -5,7 +5,7 @@
 
 load helper
 
-@test "agreement: commands and options of the tables, jobq(1) and the completions" {
+@test "agreement: the tables, jobq(1) and the completions" {
 	run -0 "$PYTHON" "$BATS_TEST_DIRNAME/agreement.py" "$JOBQ" \
 		"$BATS_TEST_DIRNAME/.."
 	assert_output ""
