@@ -198,24 +198,35 @@ suggest_option(const struct opt_table *t, const char *arg)
 	return suggest_result(&sg);
 }
 
-/* getopt_long refused argv[optind - 1]: says why. */
+/* getopt_long refused an option: says why.  optopt is the option that
+ * lacks its value (':') or has one it takes not, an unknown letter, or 0
+ * for an unknown or ambiguous long option, then argv[optind - 1]. */
 static int
 bad_option(const struct cmd_entry *e, const struct opt_table *t, int ch,
     char **argv)
 {
-	const char *arg = argv[optind - 1], *near;
+	const struct cmd_option *o;
+	const char *arg, *near;
 	size_t len, n = 0;
 
-	if (ch == ':') {
-		cmd_warnx("option '%s' needs a value", arg);
+	if (ch == ':' && (o = table_option(t, optopt)) != NULL) {
+		if (optopt < OPT_INDEX)
+			cmd_warnx("option '-%c' needs a value", optopt);
+		else
+			cmd_warnx("option '--%s' needs a value", o->name);
 		return cmd_usage_error(e);
 	}
-	if (optopt != 0 && (arg[0] != '-' || arg[1] != '-')) {
+	if (optopt >= OPT_INDEX && (o = table_option(t, optopt)) != NULL) {
+		cmd_warnx("option '--%s' takes no value", o->name);
+		return cmd_usage_error(e);
+	}
+	if (optopt != 0) {
 		cmd_warnx("unknown option '-%c'", optopt);
 		return cmd_usage_error(e);
 	}
-	/* glibc takes a unique prefix of a long option: several fit. */
+	arg = argv[optind - 1];
 	len = strcspn(arg + 2, "=");
+	/* glibc takes a unique prefix of a long option: several fit. */
 	for (size_t i = 0; i < t->n; i++)
 		if (strncmp(t->opt[i]->name, arg + 2, len) == 0)
 			n++;

@@ -56,6 +56,12 @@ load helper
 	assert_regex "$stderr" 'usage: jobq wait'
 	run --separate-stderr -2 "$JOBQ" worker --j 2
 	assert_regex "$stderr" "option '--j' is ambiguous"
+	run --separate-stderr -2 "$JOBQ" list --json=yes
+	assert_regex "$stderr" "option '--json' takes no value"
+	run --separate-stderr -2 "$JOBQ" list --json -xq
+	assert_regex "$stderr" "unknown option '-x'"
+	run --separate-stderr -2 "$JOBQ" list -q
+	assert_regex "$stderr" "option '-q' needs a value"
 	run --separate-stderr -2 "$JOBQ" status 1 --frobnicate
 	assert_regex "$stderr" "unknown option '--frobnicate'"$'\n'
 	[ ! -e "$JOBQ_DIR" ] || fail "a usage error created the spool"
