@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel worker"
+	local commands="submit status result wait list cancel worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -20,13 +20,13 @@ _jobq()
 	--dir|--handlers)
 		_filedir -d
 		return ;;
-	--priority)
+	--priority|-p)
 		COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))
 		return ;;
-	--status)
+	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|-j|-q)
+	--queue|--type|--timeout|--grace|--limit|--jobs|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -35,12 +35,20 @@ _jobq()
 		return
 	fi
 
-	local opts="--dir --json --help"
+	# Each command's options, as 'jobq COMMAND --help' lists them.
+	local opts="--dir --json --help -h"
 	case $cmd in
-	submit) opts+=" --queue --priority --timeout --" ;;
-	wait) opts+=" --timeout" ;;
-	list) opts+=" --status --queue --type --limit" ;;
-	worker) opts+=" --jobs --queue --handlers --grace --drain --quiet" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --" ;;
+	status) ;;
+	result) ;;
+	wait) opts+=" --timeout -t" ;;
+	list) opts+=" --status -s --queue -q --type --limit -n" ;;
+	cancel) ;;
+	worker) opts+=" --jobs -j --queue -q --handlers --grace --drain --quiet" ;;
+	help)
+		if ((cword == i + 1)); then
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))

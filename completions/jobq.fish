@@ -1,10 +1,10 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel worker
+set -l cmds submit status result wait list cancel worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
-complete -c jobq -l help -d 'show usage'
+complete -c jobq -s h -l help -d 'show usage'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a submit -d 'add a job and print its id'
@@ -14,18 +14,21 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait unt
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
-complete -c jobq -n '__fish_seen_subcommand_from submit' -l queue -r -d 'queue'
-complete -c jobq -n '__fish_seen_subcommand_from submit' -l priority -r -a 'critical high normal low' -d 'priority'
-complete -c jobq -n '__fish_seen_subcommand_from submit' -l timeout -r -d 'timeout per start'
-complete -c jobq -n '__fish_seen_subcommand_from wait' -l timeout -r -d 'give up after'
-complete -c jobq -n '__fish_seen_subcommand_from list' -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
-complete -c jobq -n '__fish_seen_subcommand_from list' -l queue -r -d 'queue'
+# Each command's options, as 'jobq COMMAND --help' lists them.
+complete -c jobq -n '__fish_seen_subcommand_from submit' -s q -l queue -r -d 'queue'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -s p -l priority -r -a 'critical high normal low' -d 'priority'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -s t -l timeout -r -d 'timeout per start'
+complete -c jobq -n '__fish_seen_subcommand_from wait' -s t -l timeout -r -d 'give up after'
+complete -c jobq -n '__fish_seen_subcommand_from list' -s s -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
+complete -c jobq -n '__fish_seen_subcommand_from list' -s q -l queue -r -d 'queue'
 complete -c jobq -n '__fish_seen_subcommand_from list' -l type -r -d 'type'
-complete -c jobq -n '__fish_seen_subcommand_from list' -l limit -r -d 'newest N'
+complete -c jobq -n '__fish_seen_subcommand_from list' -s n -l limit -r -d 'newest N'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s j -l jobs -r -d 'handlers at once'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s q -l queue -r -d 'serve this queue'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l handlers -r -a '(__fish_complete_directories)' -d 'handler directory'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l grace -r -d 'grace period'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when nothing is runnable'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
+complete -c jobq -n '__fish_seen_subcommand_from help' -a "$cmds"

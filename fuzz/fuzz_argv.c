@@ -1,13 +1,14 @@
-/* fuzz_argv.c: the option parsing of submit, list and wait, with the
- * real getopt_long loops, global options and error paths of main.c.
- * The first input byte picks the command; the rest, split at NUL bytes,
- * is its argv.  A parse must end in success or a usage error (exit 2),
- * never exit otherwise (--help aside, which must exit 0), and what it
- * accepted must be valid.
+/* fuzz_argv.c: the option parser of every command, with each command's
+ * real entry, and the real parse of submit, list, wait and worker.  The
+ * first input byte picks the command; the rest, split at NUL bytes, is
+ * its argv.  A parse must end in success or a usage error (exit 2), never
+ * exit otherwise (--help aside, which must exit 0); what it accepted
+ * must come from the entry's table and argv; a second parse of the same
+ * argv must give the same answer (getopt's state is reset); and what the
+ * commands accepted must be valid.
  *
- * submit's and list's parse_args are static: this file includes their
- * sources.  wait parses inside cmd_wait, so the store it would open
- * next is replaced by a stub that ends the call. */
+ * The commands' parse_args are static: this file includes their
+ * sources. */
 #include <getopt.h>
 #include <string.h>
 
@@ -19,46 +20,14 @@
 #define parse_args list_parse_args
 #include "../src/cmd-list.c"
 #undef parse_args
-
-#define WAIT_PARSED 200	/* the stub's status: parsing succeeded */
-static int64_t wait_ids[64];
-static int wait_n;
-static int fuzz_open_store(struct spool *, struct store **, bool);
-static void fuzz_close_store(struct spool *, struct store *);
-static int fuzz_take_ids(int, char **, const char *, int64_t **, int *);
-#define open_store fuzz_open_store
-#define close_store fuzz_close_store
-#define take_ids fuzz_take_ids
+#define parse_args wait_parse_args
 #include "../src/cmd-wait.c"
-#undef open_store
-#undef close_store
-#undef take_ids
+#undef parse_args
+#define parse_args worker_parse_args
+#include "../src/cmd-worker.c"
+#undef parse_args
 
 #define MAX_ARGS 64
-
-static int
-fuzz_open_store(struct spool *sp, struct store **st, bool create)
-{
-	*st = NULL;
-	return WAIT_PARSED;
-}
-
-static void
-fuzz_close_store(struct spool *sp, struct store *st)
-{
-}
-
-static int
-fuzz_take_ids(int argc, char **argv, const char *usage, int64_t **ids,
-    int *n)
-{
-	int rc = take_ids(argc, argv, usage, ids, n);
-
-	wait_n = rc == EXIT_OK ? *n : -1;
-	for (int i = 0; rc == EXIT_OK && i < *n && i < MAX_ARGS; i++)
-		wait_ids[i] = (*ids)[i];
-	return rc;
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -67,7 +36,120 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static const char *const names[] = { "submit", "list", "wait" };
+/* What one generic parse handed over, in order. */
+struct record {
+	int rc;
+	int n;
+	int id[MAX_ARGS + 1];
+	const char *arg[MAX_ARGS + 1];
+	int nops;
+	char *ops[MAX_ARGS + 1];
+	char **command;
+};
+
+static int
+record_option(void *ctx, int id, const char *arg)
+{
+	struct record *r = ctx;
+
+	FUZZ_CHECK(r->n <= MAX_ARGS, "more options than arguments");
+	r->id[r->n] = id;
+	r->arg[r->n++] = arg;
+	return EXIT_OK;
+}
+
+static const struct cmd_option *
+entry_option(const struct cmd_entry *e, int id)
+{
+	for (const struct cmd_option *o = e->options; o != NULL &&
+	    o->name != NULL; o++)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+/* p points at an argument or into one. */
+static bool
+in_argv(const char *p, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (p >= argv[i] && p <= argv[i] + strlen(argv[i]))
+			return true;
+	return false;
+}
+
+static void
+generic_parse(const struct cmd_entry *e, int argc, char **argv,
+    struct record *r)
+{
+	struct cmd_args a;
+
+	memset(r, 0, sizeof(*r));
+	memset(&g_opts, 0, sizeof(g_opts));
+	r->rc = cmd_parse(e, argc, argv, record_option, r, &a);
+	if (r->rc != EXIT_OK)
+		return;
+	FUZZ_CHECK(a.n <= MAX_ARGS && a.operands[a.n] == NULL,
+	    "%s: %d operands", e->name, a.n);
+	r->nops = a.n;
+	memcpy(r->ops, a.operands, (size_t)a.n * sizeof(*r->ops));
+	r->command = a.command;
+	cmd_args_free(&a);
+}
+
+static void
+check_generic(const struct cmd_entry *e, int argc, char **argv,
+    const struct record *r)
+{
+	int last = 0;
+
+	FUZZ_CHECK(r->rc == EXIT_OK || r->rc == EXIT_USAGE, "%s: exit %d",
+	    e->name, r->rc);
+	if (r->rc != EXIT_OK)
+		return;
+	for (int i = 0; i < r->n; i++) {
+		const struct cmd_option *o = entry_option(e, r->id[i]);
+
+		FUZZ_CHECK(o != NULL, "%s: option id %d", e->name, r->id[i]);
+		FUZZ_CHECK((o->arg != NULL) == (r->arg[i] != NULL),
+		    "%s: --%s and its value", e->name, o->name);
+		FUZZ_CHECK(r->arg[i] == NULL || in_argv(r->arg[i], argc, argv),
+		    "%s: --%s value not from argv", e->name, o->name);
+	}
+	/* Operands are arguments themselves, in their order. */
+	for (int i = 0; i < r->nops; i++) {
+		int k = last + 1;
+
+		while (k < argc && argv[k] != r->ops[i])
+			k++;
+		FUZZ_CHECK(k < argc, "%s: operand %d not in argv after %d",
+		    e->name, i, last);
+		last = k;
+	}
+	if (r->command != NULL) {
+		ptrdiff_t k = r->command - argv;
+
+		FUZZ_CHECK(e->flags & CMD_EXEC_AFTER_DASHDASH,
+		    "%s: a command", e->name);
+		FUZZ_CHECK(r->nops == 0 && k >= 2 && k <= argc &&
+		    strcmp(argv[k - 1], "--") == 0, "%s: command at %td",
+		    e->name, k);
+	}
+}
+
+static void
+check_same(const struct cmd_entry *e, const struct record *a,
+    const struct record *b)
+{
+	FUZZ_CHECK(a->rc == b->rc && a->n == b->n && a->nops == b->nops &&
+	    a->command == b->command, "%s: a second parse differs", e->name);
+	for (int i = 0; i < a->n; i++)
+		FUZZ_CHECK(a->id[i] == b->id[i] && a->arg[i] == b->arg[i],
+		    "%s: option %d differs", e->name, i);
+	for (int i = 0; i < a->nops; i++)
+		FUZZ_CHECK(a->ops[i] == b->ops[i], "%s: operand %d differs",
+		    e->name, i);
+}
 
 static void
 check_submit(int rc, int argc, char **argv, const struct submit_args *a)
@@ -99,7 +181,7 @@ check_submit(int rc, int argc, char **argv, const struct submit_args *a)
 }
 
 static void
-check_list(int rc, int argc, const struct list_filter *f)
+check_list(int rc, const struct list_filter *f)
 {
 	FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_USAGE, "list: exit %d", rc);
 	if (rc != EXIT_OK)
@@ -112,15 +194,74 @@ check_list(int rc, int argc, const struct list_filter *f)
 }
 
 static void
-check_wait(int rc)
+check_wait(int rc, const int64_t *ids, int n, int64_t timeout_ms)
 {
-	FUZZ_CHECK(rc == WAIT_PARSED || rc == EXIT_USAGE, "wait: exit %d", rc);
-	if (rc != WAIT_PARSED)
+	FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_USAGE, "wait: exit %d", rc);
+	if (rc != EXIT_OK)
 		return;
-	FUZZ_CHECK(wait_n >= 1, "wait: %d ids", wait_n);
-	for (int i = 0; i < wait_n && i < MAX_ARGS; i++)
-		FUZZ_CHECK(wait_ids[i] >= 1, "wait: id %lld",
-		    (long long)wait_ids[i]);
+	FUZZ_CHECK(n >= 1, "wait: %d ids", n);
+	FUZZ_CHECK(timeout_ms >= 0, "wait: timeout %lld",
+	    (long long)timeout_ms);
+	for (int i = 0; i < n; i++)
+		FUZZ_CHECK(ids[i] >= 1, "wait: id %lld", (long long)ids[i]);
+}
+
+static void
+check_worker(int rc, const struct worker_args *a)
+{
+	FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_USAGE, "worker: exit %d", rc);
+	if (rc != EXIT_OK)
+		return;
+	FUZZ_CHECK(a->opts.jobs >= 1 && a->opts.jobs <= MAX_JOBS,
+	    "worker: -j %d", a->opts.jobs);
+	FUZZ_CHECK(a->opts.grace_ms >= 0, "worker: grace %lld",
+	    (long long)a->opts.grace_ms);
+	FUZZ_CHECK(a->opts.queues == a->queues, "worker: queues");
+	for (size_t i = 0; i < a->opts.nqueues; i++)
+		FUZZ_CHECK(valid_name(a->queues[i]), "worker: queue '%s'",
+		    a->queues[i]);
+}
+
+/* Static: a --help in the middle of a parse longjmps out of it. */
+static struct submit_args sa;
+static struct list_filter lf;
+static struct worker_args wa;
+static int64_t *wait_ids;
+static struct record r1, r2;
+
+/* The real parse of the commands that have options of their own. */
+static void
+command_parse(const char *name, int argc, char **argv)
+{
+	int64_t timeout_ms = 0;
+	int n = 0, rc;
+
+	memset(&g_opts, 0, sizeof(g_opts));
+	if (strcmp(name, "submit") == 0) {
+		rc = submit_parse_args(argc, argv, &sa);
+		check_submit(rc, argc, argv, &sa);
+	} else if (strcmp(name, "list") == 0) {
+		rc = list_parse_args(argc, argv, &lf);
+		check_list(rc, &lf);
+	} else if (strcmp(name, "wait") == 0) {
+		rc = wait_parse_args(argc, argv, &timeout_ms, &wait_ids, &n);
+		check_wait(rc, wait_ids, rc == EXIT_OK ? n : 0, timeout_ms);
+	} else if (strcmp(name, "worker") == 0) {
+		rc = worker_parse_args(argc, argv, &wa);
+		check_worker(rc, &wa);
+	}
+}
+
+static void
+reset(void)
+{
+	free(wa.queues);
+	free(wa.handler_dirs);
+	free(wait_ids);
+	memset(&sa, 0, sizeof(sa));
+	memset(&lf, 0, sizeof(lf));
+	memset(&wa, 0, sizeof(wa));
+	wait_ids = NULL;
 }
 
 int
@@ -128,17 +269,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *argv[MAX_ARGS + 2];
 	const uint8_t *p = data + 1, *end = data + size, *z;
-	struct submit_args sa;
-	struct list_filter lf;
-	volatile int cmd;
-	int argc = 1, rc;
+	const struct cmd_entry *e;
+	size_t ncmd = 0;
+	int argc = 1;
 
 	if (size < 1)
 		return 0;
-	cmd = data[0] % 3;
+	while (cmd_table[ncmd] != NULL)
+		ncmd++;
+	e = cmd_table[data[0] % ncmd];
 	/* The argument strings, each its own allocation so that reading
 	 * past one is an ASan report. */
-	argv[0] = strdup(names[cmd]);
+	argv[0] = strdup(e->name);
 	while (p < end && argc <= MAX_ARGS) {
 		if ((z = memchr(p, '\0', (size_t)(end - p))) == NULL)
 			z = end;
@@ -146,36 +288,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = z + 1;
 	}
 	argv[argc] = NULL;
-	memset(&sa, 0, sizeof(sa));
-	memset(&lf, 0, sizeof(lf));
-	memset(&g_opts, 0, sizeof(g_opts));
-	g_cmdname = names[cmd];
-	wait_n = -1;
-	/* As main() does before a command. */
-	opterr = 0;
-	optind = 0;
+	reset();
+	g_cmdname = e->name;
 	fuzz_exit_armed = 1;
 	if (setjmp(fuzz_exit_jmp) != 0) {
-		/* Only --help exits, and with 0. */
+		/* Only --help exits, and with 0; it closed stdout. */
 		FUZZ_CHECK(fuzz_exit_status == EXIT_OK, "%s exited %d",
-		    names[cmd], fuzz_exit_status);
+		    e->name, fuzz_exit_status);
+		stdout = stderr = fopen("/dev/null", "we");
+		if (stdout == NULL)
+			abort();
 	} else {
-		switch (cmd) {
-		case 0:
-			rc = submit_parse_args(argc, argv, &sa);
-			check_submit(rc, argc, argv, &sa);
-			break;
-		case 1:
-			rc = list_parse_args(argc, argv, &lf);
-			check_list(rc, argc, &lf);
-			break;
-		default:
-			rc = cmd_wait(argc, argv);
-			check_wait(rc);
-			break;
-		}
+		generic_parse(e, argc, argv, &r1);
+		check_generic(e, argc, argv, &r1);
+		generic_parse(e, argc, argv, &r2);
+		check_same(e, &r1, &r2);
+		command_parse(e->name, argc, argv);
 	}
 	fuzz_exit_armed = 0;
+	reset();
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 	return 0;

@@ -13,11 +13,10 @@ cancel_one(struct store *st, int64_t id)
 	enum job_state was = JOB_PENDING;
 	enum store_rc src;
 
-	src = st != NULL ? store_cancel(st, id, &was) : STORE_NOTFOUND;
-	if (src == STORE_NOTFOUND) {
-		cmd_warnx("no such job %lld", (long long)id);
-		return EXIT_NOJOB;
-	}
+	if (st == NULL)
+		return no_such_job(id);
+	if ((src = store_cancel(st, id, &was)) == STORE_NOTFOUND)
+		return no_such_job(id);
 	if (src == STORE_CONFLICT) {
 		cmd_warnx("job %lld already %s", (long long)id,
 		    job_state_name(was));
@@ -28,7 +27,16 @@ cancel_one(struct store *st, int64_t id)
 	return EXIT_OK;
 }
 
-int
+static int cmd_cancel(int, char **);
+
+const struct cmd_entry cmd_cancel_entry = {
+	.name = "cancel",
+	.summary = "cancel pending or running jobs",
+	.usage = "ID...",
+	.exec = cmd_cancel,
+};
+
+static int
 cmd_cancel(int argc, char **argv)
 {
 	struct spool sp;
@@ -36,7 +44,7 @@ cmd_cancel(int argc, char **argv)
 	int64_t *ids;
 	int n, rc;
 
-	if ((rc = parse_id_command(argc, argv, command_usage("cancel"), &ids,
+	if ((rc = parse_id_command(&cmd_cancel_entry, argc, argv, 0, &ids,
 	    &n)) != EXIT_OK)
 		return rc;
 	if ((rc = open_store(&sp, &st, false)) == EXIT_OK)

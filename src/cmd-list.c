@@ -1,5 +1,4 @@
 /* cmd-list.c: jobq list: jobs, oldest first, filtered. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,61 +59,80 @@ parse_states(const char *arg, unsigned *states)
 }
 
 static int
-parse_args(int argc, char **argv, struct list_filter *f)
+list_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "type", required_argument, NULL, 't' },
-		{ "limit", required_argument, NULL, 'n' },
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("list");
+	struct list_filter *f = ctx;
 	long long limit;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+:s:q:t:n:", longopts,
-	    NULL)) != -1) {
-		if (global_option(ch, optarg, usage))
-			continue;
-		switch (ch) {
-		case 's':
-			if (!parse_states(optarg, &f->states))
-				return EXIT_USAGE;
-			break;
-		case 'q':
-			if (!valid_name(optarg)) {
-				cmd_warnx("bad queue name '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			f->queue = optarg;
-			break;
-		case 't':
-			if (!valid_name(optarg)) {
-				cmd_warnx("bad type '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			f->type = optarg;
-			break;
-		case 'n':
-			if (!parse_int(optarg, 1, INT64_MAX, &limit)) {
-				cmd_warnx("bad limit '%s': use a positive "
-				    "number", optarg);
-				return EXIT_USAGE;
-			}
-			f->limit = limit;
-			break;
-		default:
-			return bad_option(ch, argv, usage);
+	switch (id) {
+	case 's':
+		if (!parse_states(arg, &f->states))
+			return EXIT_USAGE;
+		break;
+	case 'q':
+		if (!valid_name(arg)) {
+			cmd_warnx("bad queue name '%s'", arg);
+			return EXIT_USAGE;
 		}
+		f->queue = arg;
+		break;
+	case 'T':
+		if (!valid_name(arg)) {
+			cmd_warnx("bad type '%s'", arg);
+			return EXIT_USAGE;
+		}
+		f->type = arg;
+		break;
+	case 'n':
+		if (!parse_int(arg, 1, INT64_MAX, &limit)) {
+			cmd_warnx("bad limit '%s': use a positive number",
+			    arg);
+			return EXIT_USAGE;
+		}
+		f->limit = limit;
+		break;
 	}
-	if (optind != argc)
-		return usage_error(usage);
 	return EXIT_OK;
 }
 
-int
+/* --type has no -t: that is --timeout wherever it exists. */
+static const struct cmd_option list_options[] = {
+	{ "status", 's', "STATE,...", "only jobs in one of these states",
+	  's' },
+	{ "queue", 'q', "QUEUE", "only jobs on QUEUE", 'q' },
+	{ "type", 0, "TYPE", "only jobs of type TYPE", 'T' },
+	{ "limit", 'n', "N", "only the newest N jobs", 'n' },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static int cmd_list(int, char **);
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.summary = "list jobs, oldest first",
+	.usage = "",
+	.options = list_options,
+	.exec = cmd_list,
+};
+
+static int
+parse_args(int argc, char **argv, struct list_filter *f)
+{
+	struct cmd_args a;
+	int rc;
+
+	if ((rc = cmd_parse(&cmd_list_entry, argc, argv, list_option, f,
+	    &a)) != EXIT_OK)
+		return rc;
+	if (a.n != 0) {
+		cmd_warnx("unexpected argument '%s'", a.operands[0]);
+		rc = cmd_usage_error(&cmd_list_entry);
+	}
+	cmd_args_free(&a);
+	return rc;
+}
+
+static int
 cmd_list(int argc, char **argv)
 {
 	struct list_filter f = { 0 };
@@ -127,9 +145,9 @@ cmd_list(int argc, char **argv)
 		return rc;
 	if ((rc = open_store(&sp, &ctx.st, false)) != EXIT_OK)
 		return rc;
-	if (ctx.st == NULL) {
+	if (ctx.st == NULL) {	/* no spool yet: no jobs (see open_store) */
 		close_store(&sp, NULL);
-		return EXIT_OK;		/* no spool yet: no jobs */
+		return EXIT_OK;
 	}
 	recover_nowait(&sp, ctx.st);
 	/* Only --json shows payloads: a table never reads them. */

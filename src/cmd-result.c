@@ -37,36 +37,31 @@ print_result(struct store *st, const struct job *j)
 	return rc;
 }
 
-int
+static int cmd_result(int, char **);
+
+const struct cmd_entry cmd_result_entry = {
+	.name = "result",
+	.summary = "print the output of a finished job",
+	.usage = "ID",
+	.exec = cmd_result,
+};
+
+static int
 cmd_result(int argc, char **argv)
 {
-	const char *usage = command_usage("result");
 	struct spool sp;
 	struct store *st;
-	enum store_rc src;
 	struct job j;
 	int64_t *ids;
 	int n, rc;
 
-	if ((rc = parse_id_command(argc, argv, usage, &ids, &n)) != EXIT_OK)
+	if ((rc = parse_id_command(&cmd_result_entry, argc, argv, 1, &ids,
+	    &n)) != EXIT_OK)
 		return rc;
-	if (n > 1) {
-		free(ids);
-		cmd_warnx("one job at a time");
-		return usage_error(usage);
-	}
-	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
-		src = st != NULL ? store_get_info(st, ids[0], &j) :
-		    STORE_NOTFOUND;
-		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no such job %lld", (long long)ids[0]);
-			rc = EXIT_NOJOB;
-		} else if (src != STORE_OK)
-			rc = store_failure(st, src);
-		else {
-			rc = print_result(st, &j);
-			job_clear(&j);
-		}
+	if ((rc = open_store(&sp, &st, false)) == EXIT_OK &&
+	    (rc = get_job(st, ids[0], false, &j)) == EXIT_OK) {
+		rc = print_result(st, &j);
+		job_clear(&j);
 	}
 	free(ids);
 	close_store(&sp, st);

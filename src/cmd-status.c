@@ -11,22 +11,12 @@
 static int
 show(struct store *st, int64_t id, bool not_first)
 {
-	enum store_rc src;
 	struct job j;
+	int rc;
 
 	/* People are not shown the payload: it is not read for them. */
-	if (st == NULL)
-		src = STORE_NOTFOUND;
-	else if (g_opts.json)
-		src = store_get(st, id, &j);
-	else
-		src = store_get_info(st, id, &j);
-	if (src == STORE_NOTFOUND) {
-		cmd_warnx("no such job %lld", (long long)id);
-		return EXIT_NOJOB;
-	}
-	if (src != STORE_OK)
-		return store_failure(st, src);
+	if ((rc = get_job(st, id, g_opts.json, &j)) != EXIT_OK)
+		return rc;
 	if (g_opts.json)
 		print_job_json_full(st, &j);
 	else {
@@ -38,7 +28,16 @@ show(struct store *st, int64_t id, bool not_first)
 	return EXIT_OK;
 }
 
-int
+static int cmd_status(int, char **);
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.summary = "show the state and record of jobs",
+	.usage = "ID...",
+	.exec = cmd_status,
+};
+
+static int
 cmd_status(int argc, char **argv)
 {
 	struct spool sp;
@@ -46,7 +45,7 @@ cmd_status(int argc, char **argv)
 	int64_t *ids;
 	int n, rc;
 
-	if ((rc = parse_id_command(argc, argv, command_usage("status"), &ids,
+	if ((rc = parse_id_command(&cmd_status_entry, argc, argv, 0, &ids,
 	    &n)) != EXIT_OK)
 		return rc;
 	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {

@@ -1,7 +1,6 @@
 /* cmd-submit.c: jobq submit: validate a job and store it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,81 +34,106 @@ struct submit_args {
 };
 
 static int
-parse_args(int argc, char **argv, struct submit_args *a)
+submit_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "queue", required_argument, NULL, 'q' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ "timeout", required_argument, NULL, 't' },
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("submit");
-	bool dashdash;
-	int ch;
+	struct submit_args *a = ctx;
 
-	a->spec.queue = "default";
-	a->spec.priority = PRIORITY_DEFAULT;
-	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
-	while ((ch = getopt_long(argc, argv, "+:q:p:t:", longopts,
-	    NULL)) != -1) {
-		if (global_option(ch, optarg, usage))
-			continue;
-		switch (ch) {
-		case 'q':
-			if (!valid_name(optarg)) {
-				cmd_warnx("bad queue name '%s': use letters, "
-				    "digits and _.- (at most %d bytes)", optarg,
-				    NAME_MAX_LEN);
-				return EXIT_USAGE;
-			}
-			a->spec.queue = optarg;
-			break;
-		case 'p':
-			if (!parse_priority(optarg, &a->spec.priority)) {
-				cmd_warnx("bad priority '%s': use critical, "
-				    "high, normal, low or 0-99", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (!parse_duration(optarg, &a->spec.timeout_ms)) {
-				cmd_warnx("bad timeout '%s': use %s, or 0 for "
-				    "none", optarg, DURATION_FORMS);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			return bad_option(ch, argv, usage);
+	switch (id) {
+	case 'q':
+		if (!valid_name(arg)) {
+			cmd_warnx("bad queue name '%s': use letters, digits "
+			    "and _.- (at most %d bytes)", arg, NAME_MAX_LEN);
+			return EXIT_USAGE;
 		}
-	}
-	dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
-	argc -= optind;
-	argv += optind;
-	if (dashdash) {
-		if (argc == 0) {
-			cmd_warnx("no command after '--'");
-			return usage_error(usage);
+		a->spec.queue = arg;
+		break;
+	case 'p':
+		if (!parse_priority(arg, &a->spec.priority)) {
+			cmd_warnx("bad priority '%s': use critical, high, "
+			    "normal, low or 0-99", arg);
+			return EXIT_USAGE;
 		}
-		a->command = argv;
-		return EXIT_OK;
+		break;
+	case 't':
+		if (!parse_duration(arg, &a->spec.timeout_ms)) {
+			cmd_warnx("bad timeout '%s': use %s, or 0 for none",
+			    arg, DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		break;
 	}
-	if (argc < 1 || argc > 2)
-		return usage_error(usage);
-	a->type = argv[0];
-	a->payload_arg = argc == 2 ? argv[1] : NULL;
-	if (!valid_name(a->type)) {
+	return EXIT_OK;
+}
+
+static const struct cmd_option submit_options[] = {
+	{ "queue", 'q', "QUEUE", "put the job on QUEUE (default: default)",
+	  'q' },
+	{ "priority", 'p', "PRIORITY",
+	  "critical, high, normal (default), low or 0-99", 'p' },
+	{ "timeout", 't', "DURATION",
+	  "stop a start after DURATION (default 300s, 0: none)", 't' },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static int cmd_submit(int, char **);
+
+/* A payload that starts with '-' would read as an option: it comes
+ * through '-' (stdin) or @FILE, or after "--" and the type. */
+const struct cmd_entry cmd_submit_entry = {
+	.name = "submit",
+	.summary = "add a job and print its id",
+	.usage = "TYPE [PAYLOAD|-|@FILE]\n-- COMMAND [ARG]...",
+	.options = submit_options,
+	.flags = CMD_EXEC_AFTER_DASHDASH,
+	.exec = cmd_submit,
+};
+
+static int
+check_type(const char *type)
+{
+	if (!valid_name(type)) {
 		cmd_warnx("bad type '%s': use letters, digits and _.- "
 		    "(at most %d bytes, starting with a letter or digit)",
-		    a->type, NAME_MAX_LEN);
+		    type, NAME_MAX_LEN);
 		return EXIT_USAGE;
 	}
-	if (strcmp(a->type, "exec") == 0) {
+	if (strcmp(type, "exec") == 0) {
 		cmd_warnx("type 'exec' is reserved: submit a command with "
 		    "'jobq submit -- COMMAND [ARG]...'");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* The operands point into argv, which outlives the job's submission. */
+static int
+parse_args(int argc, char **argv, struct submit_args *a)
+{
+	const struct cmd_entry *e = &cmd_submit_entry;
+	struct cmd_args ca;
+	int rc;
+
+	a->spec.queue = "default";
+	a->spec.priority = PRIORITY_DEFAULT;
+	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
+	if ((rc = cmd_parse(e, argc, argv, submit_option, a, &ca)) !=
+	    EXIT_OK)
+		return rc;
+	if (ca.command != NULL) {
+		a->command = ca.command;
+		if (a->command[0] == NULL) {
+			cmd_warnx("no command after '--'");
+			rc = cmd_usage_error(e);
+		}
+	} else if (ca.n < 1 || ca.n > 2)
+		rc = cmd_usage_error(e);
+	else {
+		a->type = ca.operands[0];
+		a->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
+		rc = check_type(a->type);
+	}
+	cmd_args_free(&ca);
+	return rc;
 }
 
 /* Reads the payload from fd, refusing one over the limit after reading at
@@ -245,7 +269,7 @@ check_id_written(int64_t id)
 	return EXIT_IOERR;
 }
 
-int
+static int
 cmd_submit(int argc, char **argv)
 {
 	struct submit_args a = { 0 };

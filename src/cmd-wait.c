@@ -1,5 +1,4 @@
 /* cmd-wait.c: jobq wait: sleep until jobs have ended. */
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +20,13 @@ check_jobs(struct store *st, const int64_t *ids, int n, bool print)
 	int rc = EXIT_OK;
 
 	for (int i = 0; i < n; i++) {
-		enum store_rc src;
 		struct job j;
+		int jrc;
 
 		/* Polled every second: the payload only when it is shown. */
-		src = print && g_opts.json ? store_get(st, ids[i], &j) :
-		    store_get_info(st, ids[i], &j);
-		if (src == STORE_NOTFOUND) {
-			cmd_warnx("no such job %lld", (long long)ids[i]);
-			return EXIT_NOJOB;
-		}
-		if (src != STORE_OK)
-			return store_failure(st, src);
+		if ((jrc = get_job(st, ids[i], print && g_opts.json, &j)) !=
+		    EXIT_OK)
+			return jrc;
 		if (!job_state_ended(j.state))
 			rc = EXIT_TEMPFAIL;
 		else if (j.state != JOB_COMPLETED && rc == EXIT_OK)
@@ -62,7 +56,8 @@ wait_loop(struct spool *sp, struct store *st, const int64_t *ids, int n,
 		rc = check_jobs(st, ids, n, false);
 		if (rc != EXIT_TEMPFAIL)
 			break;
-		int64_t left = deadline ? deadline - mono_ms() : WAIT_RECHECK_MS;
+		int64_t left = deadline ? deadline - mono_ms() :
+		    WAIT_RECHECK_MS;
 		if (left <= 0) {
 			format_duration(timeout_ms, dur, sizeof(dur));
 			cmd_warnx("gave up after %s: not every job has ended",
@@ -80,38 +75,65 @@ wait_loop(struct spool *sp, struct store *st, const int64_t *ids, int n,
 	return rc;
 }
 
-int
+static int
+wait_option(void *ctx, int id, const char *arg)
+{
+	int64_t *timeout_ms = ctx;
+
+	if (id == 't' && !parse_duration(arg, timeout_ms)) {
+		cmd_warnx("bad timeout '%s': use %s, or 0 for none", arg,
+		    DURATION_FORMS);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd_option wait_options[] = {
+	{ "timeout", 't', "DURATION", "give up after DURATION (exit 4)",
+	  't' },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static int cmd_wait(int, char **);
+
+const struct cmd_entry cmd_wait_entry = {
+	.name = "wait",
+	.summary = "wait until jobs have ended",
+	.usage = "ID...",
+	.options = wait_options,
+	.exec = cmd_wait,
+};
+
+static int
+parse_args(int argc, char **argv, int64_t *timeout_ms, int64_t **ids,
+    int *n)
+{
+	struct cmd_args a;
+	int rc;
+
+	if ((rc = cmd_parse(&cmd_wait_entry, argc, argv, wait_option,
+	    timeout_ms, &a)) != EXIT_OK)
+		return rc;
+	rc = take_ids(&cmd_wait_entry, &a, 0, ids, n);
+	cmd_args_free(&a);
+	return rc;
+}
+
+static int
 cmd_wait(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("wait");
 	int64_t timeout_ms = 0, *ids;
 	struct spool sp;
 	struct store *st;
-	int ch, n, rc;
+	int n, rc;
 
-	while ((ch = getopt_long(argc, argv, "+:t:", longopts, NULL)) != -1) {
-		if (global_option(ch, optarg, usage))
-			continue;
-		if (ch != 't')
-			return bad_option(ch, argv, usage);
-		if (!parse_duration(optarg, &timeout_ms)) {
-			cmd_warnx("bad timeout '%s': use %s, or 0 for none",
-			    optarg, DURATION_FORMS);
-			return EXIT_USAGE;
-		}
-	}
-	if ((rc = take_ids(argc, argv, usage, &ids, &n)) != EXIT_OK)
+	if ((rc = parse_args(argc, argv, &timeout_ms, &ids, &n)) != EXIT_OK)
 		return rc;
 	if ((rc = open_store(&sp, &st, false)) == EXIT_OK) {
-		if (st == NULL) {
-			cmd_warnx("no such job %lld", (long long)ids[0]);
-			rc = EXIT_NOJOB;
-		} else
+		/* No spool yet: every id is "no such job". */
+		if (st == NULL)
+			rc = check_jobs(NULL, ids, n, true);
+		else
 			rc = wait_loop(&sp, st, ids, n, timeout_ms);
 	}
 	free(ids);

@@ -1,5 +1,4 @@
 /* cmd-worker.c: jobq worker: options, then the event loop in worker.c. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,74 +20,95 @@ struct worker_args {
 };
 
 static int
-parse_args(int argc, char **argv, struct worker_args *a)
+worker_option(void *ctx, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "queue", required_argument, NULL, 'q' },
-		{ "handlers", required_argument, NULL, 'H' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "drain", no_argument, NULL, 'D' },
-		{ "quiet", no_argument, NULL, 'Q' },
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = command_usage("worker");
+	struct worker_args *a = ctx;
 	long long n;
-	int ch;
 
-	a->opts.jobs = 1;
-	a->opts.grace_ms = DEFAULT_GRACE_MS;
-	while ((ch = getopt_long(argc, argv, "+:j:q:", longopts, NULL)) != -1) {
-		if (global_option(ch, optarg, usage))
-			continue;
-		switch (ch) {
-		case 'j':
-			if (!parse_int(optarg, 1, MAX_JOBS, &n)) {
-				cmd_warnx("bad job count '%s': use 1-%d",
-				    optarg, MAX_JOBS);
-				return EXIT_USAGE;
-			}
-			a->opts.jobs = (int)n;
-			break;
-		case 'q':
-			if (!valid_name(optarg)) {
-				cmd_warnx("bad queue name '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			a->queues = xrealloc(a->queues, (a->opts.nqueues + 1) *
-			    sizeof(char *));
-			a->queues[a->opts.nqueues++] = optarg;
-			break;
-		case 'H':
-			a->handler_dirs = xrealloc(a->handler_dirs,
-			    (a->nhandler_dirs + 1) * sizeof(char *));
-			a->handler_dirs[a->nhandler_dirs++] = optarg;
-			break;
-		case 'g':
-			if (!parse_duration(optarg, &a->opts.grace_ms)) {
-				cmd_warnx("bad grace period '%s': use %s",
-				    optarg, DURATION_FORMS);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'D':
-			a->opts.drain = true;
-			break;
-		case 'Q':
-			a->opts.quiet = true;
-			break;
-		default:
-			return bad_option(ch, argv, usage);
+	switch (id) {
+	case 'j':
+		if (!parse_int(arg, 1, MAX_JOBS, &n)) {
+			cmd_warnx("bad job count '%s': use 1-%d", arg,
+			    MAX_JOBS);
+			return EXIT_USAGE;
 		}
+		a->opts.jobs = (int)n;
+		break;
+	case 'q':
+		if (!valid_name(arg)) {
+			cmd_warnx("bad queue name '%s'", arg);
+			return EXIT_USAGE;
+		}
+		a->queues = xrealloc(a->queues, (a->opts.nqueues + 1) *
+		    sizeof(char *));
+		a->queues[a->opts.nqueues++] = arg;
+		break;
+	case 'H':
+		a->handler_dirs = xrealloc(a->handler_dirs,
+		    (a->nhandler_dirs + 1) * sizeof(char *));
+		a->handler_dirs[a->nhandler_dirs++] = (char *)arg;
+		break;
+	case 'g':
+		if (!parse_duration(arg, &a->opts.grace_ms)) {
+			cmd_warnx("bad grace period '%s': use %s", arg,
+			    DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		break;
+	case 'D':
+		a->opts.drain = true;
+		break;
+	case 'Q':
+		a->opts.quiet = true;
+		break;
 	}
-	if (optind != argc)
-		return usage_error(usage);
-	a->opts.queues = a->queues;
 	return EXIT_OK;
 }
 
-int
+static const struct cmd_option worker_options[] = {
+	{ "jobs", 'j', "N", "run up to N handlers at once (default 1)", 'j' },
+	{ "queue", 'q', "QUEUE", "serve QUEUE; repeat for more (default: all)",
+	  'q' },
+	{ "handlers", 0, "DIR", "look for handlers in DIR first; repeatable",
+	  'H' },
+	{ "grace", 0, "DURATION",
+	  "between SIGTERM and SIGKILL (default 5s)", 'g' },
+	{ "drain", 0, NULL, "exit once nothing is runnable", 'D' },
+	{ "quiet", 0, NULL, "log no event lines", 'Q' },
+	{ NULL, 0, NULL, NULL, 0 }
+};
+
+static int cmd_worker(int, char **);
+
+const struct cmd_entry cmd_worker_entry = {
+	.name = "worker",
+	.summary = "claim and run jobs",
+	.usage = "",
+	.options = worker_options,
+	.exec = cmd_worker,
+};
+
+static int
+parse_args(int argc, char **argv, struct worker_args *a)
+{
+	struct cmd_args ca;
+	int rc;
+
+	a->opts.jobs = 1;
+	a->opts.grace_ms = DEFAULT_GRACE_MS;
+	if ((rc = cmd_parse(&cmd_worker_entry, argc, argv, worker_option, a,
+	    &ca)) != EXIT_OK)
+		return rc;
+	if (ca.n != 0) {
+		cmd_warnx("unexpected argument '%s'", ca.operands[0]);
+		rc = cmd_usage_error(&cmd_worker_entry);
+	}
+	cmd_args_free(&ca);
+	a->opts.queues = a->queues;
+	return rc;
+}
+
+static int
 cmd_worker(int argc, char **argv)
 {
 	struct worker_args a = { 0 };

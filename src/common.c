@@ -1,5 +1,5 @@
-/* common.c: the spool and store opening every command shares. */
-#include <getopt.h>
+/* common.c: the spool and store opening every command shares, and the
+ * job ids and lookups of the commands that take ids. */
 #include <stdlib.h>
 
 #include "common.h"
@@ -49,42 +49,65 @@ store_failure(struct store *st, enum store_rc rc)
 }
 
 int
-take_ids(int argc, char **argv, const char *usage, int64_t **idsp, int *n)
+take_ids(const struct cmd_entry *e, const struct cmd_args *a, int max,
+    int64_t **idsp, int *n)
 {
 	int64_t *ids;
 
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		return usage_error(usage);
-	ids = xcalloc((size_t)argc, sizeof(*ids));
-	for (int i = 0; i < argc; i++) {
-		if (!parse_id(argv[i], &ids[i])) {
+	if (a->n == 0)
+		return cmd_usage_error(e);
+	if (max > 0 && a->n > max) {
+		cmd_warnx("one job at a time");
+		return cmd_usage_error(e);
+	}
+	ids = xcalloc((size_t)a->n, sizeof(*ids));
+	for (int i = 0; i < a->n; i++) {
+		if (!parse_id(a->operands[i], &ids[i])) {
 			cmd_warnx("'%s' is not a job id (a positive integer)",
-			    argv[i]);
+			    a->operands[i]);
 			free(ids);
 			return EXIT_USAGE;
 		}
 	}
 	*idsp = ids;
-	*n = argc;
+	*n = a->n;
 	return EXIT_OK;
 }
 
 int
-parse_id_command(int argc, char **argv, const char *usage, int64_t **ids,
-    int *n)
+parse_id_command(const struct cmd_entry *e, int argc, char **argv, int max,
+    int64_t **ids, int *n)
 {
-	static const struct option longopts[] = {
-		GLOBAL_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
+	struct cmd_args a;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1)
-		if (!global_option(ch, optarg, usage))
-			return bad_option(ch, argv, usage);
-	return take_ids(argc, argv, usage, ids, n);
+	if ((rc = cmd_parse(e, argc, argv, NULL, NULL, &a)) != EXIT_OK)
+		return rc;
+	rc = take_ids(e, &a, max, ids, n);
+	cmd_args_free(&a);
+	return rc;
+}
+
+int
+no_such_job(int64_t id)
+{
+	cmd_warnx("no such job %lld", (long long)id);
+	return EXIT_NOJOB;
+}
+
+int
+get_job(struct store *st, int64_t id, bool payload, struct job *j)
+{
+	enum store_rc src;
+
+	if (st == NULL)
+		return no_such_job(id);
+	src = payload ? store_get(st, id, j) : store_get_info(st, id, j);
+	if (src == STORE_NOTFOUND)
+		return no_such_job(id);
+	if (src != STORE_OK)
+		return store_failure(st, src);
+	return EXIT_OK;
 }
 
 void

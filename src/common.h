@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cmd.h"
 #include "spool.h"
 #include "store.h"
 
 /* Opens the spool and its store.  With create false, a spool or database
  * that does not exist yet is not made: *st is NULL and the result is
- * EXIT_OK, and the caller answers as for an empty spool.  Otherwise
+ * EXIT_OK: no spool yet means no jobs, and the caller answers as for
+ * an empty spool.  Otherwise
  * returns the exit status after printing the error; the spool is closed
  * then, and close_store() may still be called. */
 int open_store(struct spool *sp, struct store **st, bool create);
@@ -20,15 +22,24 @@ void close_store(struct spool *sp, struct store *st);
 /* The exit status for a store error, after printing it. */
 int store_failure(struct store *st, enum store_rc rc);
 
-/* For a command whose only options are the global ones: parses them and
- * the ids that follow.  Returns EXIT_OK with *ids (malloc'd) and *n, or
+/* The job ids that are a command's operands: at least one, and at most
+ * max unless max is 0.  Returns EXIT_OK with *ids (malloc'd) and *n, or
  * a usage status after saying what is wrong. */
-int parse_id_command(int argc, char **argv, const char *usage,
+int take_ids(const struct cmd_entry *e, const struct cmd_args *a, int max,
     int64_t **ids, int *n);
 
-/* The ids in argv[optind..argc) after a command's own getopt loop. */
-int take_ids(int argc, char **argv, const char *usage, int64_t **ids,
-    int *n);
+/* For a command whose only options are the global ones: parses them and
+ * the ids, as take_ids(). */
+int parse_id_command(const struct cmd_entry *e, int argc, char **argv,
+    int max, int64_t **ids, int *n);
+
+/* Says "no such job ID" and returns EXIT_NOJOB. */
+int no_such_job(int64_t id);
+
+/* Job id into *j, with its payload if payload is true.  A spool not made
+ * yet (st NULL, see open_store) has no jobs.  Returns EXIT_OK, or the
+ * exit status after saying why not. */
+int get_job(struct store *st, int64_t id, bool payload, struct job *j);
 
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);

@@ -46,3 +46,12 @@ complete_words() {
 	run -0 complete_words jobq list --status c
 	assert_output $'cancelled\ncompleted'
 }
+
+@test "bash completion: short options, and help completes a command" {
+	run -0 complete_words jobq list -
+	assert_output $'--dir\n--help\n--json\n--limit\n--queue\n--status\n--type\n-h\n-n\n-q\n-s'
+	run -0 complete_words jobq help w
+	assert_output $'wait\nworker'
+	run -0 complete_words jobq help wait ''
+	assert_output ''
+}
