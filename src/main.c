@@ -176,6 +176,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	g_cmdname = cmd->name;
+	util_set_progname(cmd->name);
 	optind = 0;
 	return out_close(cmd->fn(argc, argv));
 }

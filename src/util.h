@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "jobq: CMD: message" on stderr. */
+/* "jobq: CMD: message" on stderr; CMD is what util_set_progname() was
+ * given, left out before a command is known. */
+void util_set_progname(const char *name);
 void cmd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
