@@ -6,6 +6,7 @@
 #include "escape.h"
 #include "jobjson.h"
 #include "output.h"
+#include "supervise.h"
 #include "timefmt.h"
 #include "util.h"
 

@@ -12,13 +12,11 @@
 
 #include <jansson.h>
 
-#include "jobjson.h"
 #include "proc.h"
 #include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
-#include "worker.h"
 
 extern char **environ;
 

@@ -13,6 +13,9 @@
 #include "store.h"
 #include "supervise.h"
 
+#define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
+#define LOG_CAP (1024 * 1024)		/* bytes of stderr kept: the tail */
+
 enum stop_reason {
 	STOP_NONE,
 	STOP_TIMEOUT,

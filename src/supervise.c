@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "supervise.h"
+#include "util.h"
 
 void
 prepare_descriptors(void)
@@ -34,12 +36,26 @@ prepare_descriptors(void)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		int fd = atoi(e->d_name);
+		long long fd;
 
-		if (fd >= JOBQ_PROGRESS_FD && fd != dirfd(d))
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* "." and ".." are no descriptors. */
+		if (parse_int(e->d_name, 0, INT_MAX, &fd) &&
+		    fd >= JOBQ_PROGRESS_FD && fd != dirfd(d))
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	}
 	closedir(d);
+}
+
+const char *
+signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
 }
 
 int64_t

@@ -45,6 +45,9 @@ int spawn_handler(const struct spawn_req *req, struct child *c,
  * handler expects its progress pipe. */
 void prepare_descriptors(void);
 
+/* "SIGKILL", or "SIG42" for a number without a name; in buf. */
+const char *signal_name(int sig, char *buf, size_t size);
+
 /* The start time of a process in clock ticks since boot, or -1. */
 int64_t process_start_ticks(pid_t pid);
 
