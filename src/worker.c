@@ -191,7 +191,7 @@ take_lock(const char *path)
 	return fd;
 }
 
-/* The worker's lock of DESIGN.md, taken before the worker registers.
+/* The worker's lock (see jobq(1), Crash recovery), taken before the worker registers.
  * Run locks are per attempt (start_job). */
 static bool
 register_worker(struct worker *w, char *err, size_t errsize)
@@ -225,14 +225,15 @@ unregister_worker(struct worker *w)
 }
 
 static void
-note_recovery(const char *event, int64_t job, const char *worker, void *arg)
+note_recovery(enum recover_event ev, int64_t job, const char *worker,
+    void *arg)
 {
 	struct worker *w = arg;
 
-	wlog(w, "event=%s job=%lld dead_worker=%s", event, (long long)job,
-	    worker);
+	wlog(w, "event=%s job=%lld dead_worker=%s", recover_event_name(ev),
+	    (long long)job, worker);
 	/* Our own writes do not show in store_changed(). */
-	if (strcmp(event, "rescued") == 0)
+	if (ev == RECOVER_RESCUED)
 		w->changed = true;
 }
 
