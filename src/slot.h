@@ -67,11 +67,11 @@ struct slot_env {
 };
 
 /* Starts the handler of a claimed job (the slot owns the job now).
- * Returns false with *error set (malloc'd) if it could not be started;
+ * Returns false with *cause set (malloc'd) if it could not be started;
  * the caller then records the failure, or puts the job back if
  * s->start_passing says the reason will pass (no descriptors, memory or
  * disk; a store error). */
-bool slot_start(struct slot *s, const struct slot_env *env, char **error);
+bool slot_start(struct slot *s, const struct slot_env *env, char **cause);
 
 /* Reads what is available on the handler's pipes. */
 void slot_read(struct slot *s, int fd);

@@ -186,24 +186,33 @@ fail:
 	_exit(127);
 }
 
+/* "cannot start handler PATH in CWD: ERROR", malloc'd.  An exec job's
+ * program is a command, found on PATH. */
+static char *
+spawn_error(const struct spawn_req *req, const char *what, int e)
+{
+	return xasprintf("%s %s %s%s%s: %s", what,
+	    req->search_path ? "command" : "handler", req->path,
+	    req->cwd ? " in " : "", req->cwd ? req->cwd : "", strerror(e));
+}
+
 int
-spawn_handler(const struct spawn_req *req, struct child *c,
-    const char **why)
+spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
 {
 	struct spawn_fds f = {
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
 	};
+	const char *what = "cannot make pipes for";
 	int e = 0, rc = 0;
 	pid_t pid;
 
-	*why = "cannot make pipes";
 	if (make_pipe(f.out) < 0 || make_pipe(f.err) < 0 ||
 	    make_pipe(f.prog) < 0 || pipe2(f.report, O_CLOEXEC) < 0 ||
 	    pipe2(f.go, O_CLOEXEC) < 0) {
 		rc = errno;
 		goto out;
 	}
-	*why = "cannot start";
+	what = "cannot start";
 	if ((pid = fork()) < 0) {
 		rc = errno;
 		goto out;
@@ -242,6 +251,8 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 	c->progress_fd = f.prog[0];
 	f.out[0] = f.err[0] = f.prog[0] = -1;
 out:
+	if (rc != 0 && rc != ECANCELED)
+		*cause = spawn_error(req, what, rc);
 	close_pair(f.out);
 	close_pair(f.err);
 	close_pair(f.prog);

@@ -35,10 +35,11 @@ struct child {
 	int progress_fd;
 };
 
-/* Starts a handler.  Returns 0, or an errno value with *why saying what
- * failed. */
+/* Starts a handler.  Returns 0, or an errno value with *cause (malloc'd)
+ * saying what failed, the program and the errno's message included.
+ * ECANCELED: before_exec refused, and *cause is not set. */
 int spawn_handler(const struct spawn_req *req, struct child *c,
-    const char **why);
+    char **cause);
 
 /* Makes every descriptor from 3 up close-on-exec and puts /dev/null on
  * 3 if it is closed, so that descriptors we create never land where a

@@ -44,17 +44,17 @@ distrust(const char *path, const struct stat *st, uid_t me)
 }
 
 bool
-path_trusted(const char *path, char **why)
+path_trusted(const char *path, char **cause)
 {
 	uid_t me = geteuid();
 	struct stat st;
 	char *real, *slash;
 	int saved;
 
-	*why = NULL;
+	*cause = NULL;
 	if ((real = realpath(path, NULL)) == NULL) {
 		saved = errno;
-		*why = xasprintf("%s: %s", path, strerror(saved));
+		*cause = xasprintf("%s: %s", path, strerror(saved));
 		errno = saved;
 		return false;
 	}
@@ -62,12 +62,12 @@ path_trusted(const char *path, char **why)
 	for (;;) {
 		if (stat(real, &st) < 0) {
 			saved = errno;
-			*why = xasprintf("%s: %s", real, strerror(saved));
+			*cause = xasprintf("%s: %s", real, strerror(saved));
 			free(real);
 			errno = saved;
 			return false;
 		}
-		if ((*why = distrust(real, &st, me)) != NULL) {
+		if ((*cause = distrust(real, &st, me)) != NULL) {
 			free(real);
 			errno = EPERM;
 			return false;
