@@ -144,7 +144,8 @@ handler_find(const struct handler_path *hp, const char *type,
 		} else if ((*cause = refused(hp->dirs[i], path)) != NULL) {
 			;
 		} else if (access(path, X_OK) < 0) {
-			*cause = xasprintf("handler %s is not executable", path);
+			*cause = xasprintf("handler %s is not executable",
+			    path);
 		} else
 			return path;
 		free(path);

@@ -1,9 +1,9 @@
 /* recover.c: the crash protocol (see jobq(1), Crash recovery).  A worker
- * holds workers/ID.lock alone; each attempt it starts has a run lock of its own,
- * workers/ID-JOB-ATTEMPT.run, shared with the handler.  The first is free
- * when the worker is gone; a job is put back only when its run lock is
- * free too and its recorded process group has no member left, so two
- * runs of one job never overlap. */
+ * holds workers/ID.lock alone; each attempt it starts has a run lock of
+ * its own, workers/ID-JOB-ATTEMPT.run, shared with the handler.  The
+ * first is free when the worker is gone; a job is put back only when its
+ * run lock is free too and its recorded process group has no member
+ * left, so two runs of one job never overlap. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -159,7 +159,8 @@ orphans_left(struct store *st, const struct job *j, const char *run,
 			proc_signal_all(group, ngroup, SIGTERM);
 			proc_signal_all(holders, nholders, SIGTERM);
 			if (note)
-				note(RECOVER_ORPHAN_TERM, j->id, j->worker, arg);
+				note(RECOVER_ORPHAN_TERM, j->id, j->worker,
+				    arg);
 		}
 	} else if (now - j->rescue_term_at >=
 	    store_worker_grace(st, j->worker)) {
@@ -201,7 +202,8 @@ static bool
 has_running_job(const struct job *jobs, size_t n, const char *worker)
 {
 	for (size_t i = 0; i < n; i++)
-		if (jobs[i].worker != NULL && strcmp(jobs[i].worker, worker) == 0)
+		if (jobs[i].worker != NULL &&
+		    strcmp(jobs[i].worker, worker) == 0)
 			return true;
 	return false;
 }

@@ -14,7 +14,7 @@
 #include "supervise.h"
 
 #define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
-#define LOG_CAP (1024 * 1024)		/* bytes of stderr kept: the tail */
+#define LOG_CAP (1024 * 1024)		/* stderr bytes kept: the tail */
 
 enum stop_reason {
 	STOP_NONE,
@@ -37,7 +37,7 @@ struct slot {
 	int64_t record_retry_at;	/* storing the outcome failed */
 	char *start_error;	/* the handler could not be started */
 	bool start_passing;	/* ... for a passing reason: put it back */
-	int run_fd;		/* this attempt's run lock, for the handler */
+	int run_fd;		/* this attempt's run lock (the handler's) */
 	int64_t holders_term_at;	/* a put-back waits: holders of the
 					   run lock got TERM (mono ms) */
 

@@ -14,8 +14,8 @@ struct spool {
 
 enum spool_rc {
 	SPOOL_OK = 0,
-	SPOOL_ABSENT,		/* does not exist and we were not to create it */
-	SPOOL_UNUSABLE,		/* exists but may not or cannot be used */
+	SPOOL_ABSENT,		/* missing, and not to be created */
+	SPOOL_UNUSABLE,		/* may not or cannot be used */
 };
 
 /* An empty spool, which spool_close() takes. */

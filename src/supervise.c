@@ -132,7 +132,7 @@ default_all_signals(void)
 /* The descriptors of one spawn. */
 struct spawn_fds {
 	int out[2], err[2], prog[2];
-	int report[2];		/* child -> worker: errno if exec failed */
+	int report[2];		/* child -> worker: exec's errno */
 	int go[2];		/* worker -> child: the group is recorded */
 };
 

@@ -57,12 +57,13 @@ struct worker {
 	int64_t shutdown_term_at;	/* when to stop what still runs */
 	int64_t next_recovery;
 	int64_t next_claim;		/* after a store error */
-	int orphans;			/* jobs of dead workers being rescued */
+	int orphans;			/* dead workers' jobs in rescue */
 	int others;			/* other workers and their jobs */
-	bool changed;			/* the store moved: look for work */
-	bool recheck;			/* the store moved: look for the dead */
+	bool changed;			/* the store moved: claim */
+	bool recheck;			/* the store moved: recover */
 	bool none_runnable;		/* as of our last look */
-	int64_t next_due;		/* wall ms a delayed job is due; 0: none */
+	int64_t next_due;		/* wall ms the next delayed job is
+					   due; 0: none */
 	int status;			/* exit status so far */
 	int64_t backoff_ms;		/* claim pause while starts fail */
 	struct {
@@ -531,7 +532,8 @@ claim_jobs(struct worker *w)
 
 	bool any = false;
 
-	if (w->stopping || w->busy >= w->opts->jobs || mono_ms() < w->next_claim)
+	if (w->stopping || w->busy >= w->opts->jobs ||
+	    mono_ms() < w->next_claim)
 		return;
 	if (w->none_runnable && !w->changed &&
 	    (w->next_due == 0 || now_ms() < w->next_due))
@@ -843,8 +845,10 @@ wait_for_events(struct worker *w)
 
 		if (!s->used)
 			continue;
-		pfd[n++] = (struct pollfd){ .fd = s->ch.out_fd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = s->ch.err_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.out_fd,
+		    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.err_fd,
+		    .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->ch.progress_fd,
 		    .events = POLLIN };
 	}
