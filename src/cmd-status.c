@@ -28,7 +28,7 @@ show(struct store *st, int64_t id, bool not_first)
 	if (src != STORE_OK)
 		return store_failure(st, src);
 	if (g_opts.json)
-		print_job_json_full(st, &j);
+		show_job_json(st, &j);
 	else {
 		if (not_first)
 			putchar('\n');

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "output.h"
 #include "recover.h"
 #include "util.h"
 
@@ -116,6 +117,22 @@ parse_id_command(int argc, char **argv, const char *usage, int64_t **ids,
 		if (!global_option(ch, optarg, usage))
 			return bad_option(ch, argv, usage);
 	return take_ids(argc, argv, usage, ids, n);
+}
+
+int
+show_job_json(struct store *st, const struct job *j)
+{
+	struct attempt *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_get_attempts(st, j->id, &a, &n) != STORE_OK) {
+		a = NULL;
+		n = 0;
+	}
+	rc = print_job_json_full(j, a, n);
+	attempts_free(a, n);
+	return rc;
 }
 
 void

@@ -30,6 +30,10 @@ int parse_id_command(int argc, char **argv, const char *usage,
 int take_ids(int argc, char **argv, const char *usage, int64_t **ids,
     int *n);
 
+/* A job as status --json shows it, its attempts fetched from the store
+ * (none shown if they cannot be read). */
+int show_job_json(struct store *st, const struct job *j);
+
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);
 
