@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -56,37 +57,6 @@ signal_name(int sig, char *buf, size_t size)
 	else
 		snprintf(buf, size, "SIG%d", sig);
 	return buf;
-}
-
-int64_t
-process_start_ticks(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long start;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields are
-	 * counted from the last ')'.  starttime is field 22. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	p++;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
-			return -1;
-	}
-	if (sscanf(p, " %llu", &start) != 1)
-		return -1;
-	return (int64_t)start;
 }
 
 static int
@@ -203,6 +173,7 @@ spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
 	};
 	const char *what = "cannot make pipes for";
+	struct proc_stat ps;
 	int e = 0, rc = 0;
 	pid_t pid;
 
@@ -226,7 +197,7 @@ spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
 	close(f.go[0]);
 	f.go[0] = -1;
 	c->pid = pid;
-	c->start_ticks = process_start_ticks(pid);
+	c->start_ticks = proc_stat_read(pid, &ps) ? ps.start : -1;
 	if (req->before_exec != NULL &&
 	    req->before_exec(pid, c->start_ticks, req->arg) != 0) {
 		kill(pid, SIGKILL);

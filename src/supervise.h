@@ -49,9 +49,6 @@ void prepare_descriptors(void);
 /* "SIGKILL", or "SIG42" for a number without a name; in buf. */
 const char *signal_name(int sig, char *buf, size_t size);
 
-/* The start time of a process in clock ticks since boot, or -1. */
-int64_t process_start_ticks(pid_t pid);
-
 /* Finds a handler (is_handler says which children are) that has exited,
  * kills what is left of its process group (the unreaped leader keeps the
  * group id from being reused), then reaps it.  Other children that
