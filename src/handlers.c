@@ -102,20 +102,20 @@ searched(const struct handler_path *hp)
 }
 
 /* The handler file and the directory it was found in, by their real
- * paths: a symlink to someone else's file is theirs. */
-static char *
-refused(const char *dir, const char *path)
+ * paths: a symlink to someone else's file is theirs.  False with *cause
+ * set if either is refused. */
+static bool
+handler_trusted(const char *dir, const char *path, char **cause)
 {
-	char *why, *msg;
+	char *why;
 
-	if (!path_trusted(dir, &why) || !path_trusted(path, &why)) {
-		msg = xasprintf("handler %s refused: %s; a handler runs as "
-		    "you, so it and every directory above it must be yours "
-		    "or root's and not writable by others", path, why);
-		free(why);
-		return msg;
-	}
-	return NULL;
+	if (path_trusted(dir, &why) && path_trusted(path, &why))
+		return true;
+	*cause = xasprintf("handler %s refused: %s; a handler runs as you, "
+	    "so it and every directory above it must be yours or root's and "
+	    "not writable by others", path, why);
+	free(why);
+	return false;
 }
 
 char *
@@ -141,7 +141,7 @@ handler_find(const struct handler_path *hp, const char *type,
 		if (!S_ISREG(st.st_mode)) {
 			*cause = xasprintf("handler %s is not a regular file",
 			    path);
-		} else if ((*cause = refused(hp->dirs[i], path)) != NULL) {
+		} else if (!handler_trusted(hp->dirs[i], path, cause)) {
 			;
 		} else if (access(path, X_OK) < 0) {
 			*cause = xasprintf("handler %s is not executable",
