@@ -289,7 +289,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	reset();
-	g_cmdname = e->name;
+	util_set_progname(e->name);
 	fuzz_exit_armed = 1;
 	if (setjmp(fuzz_exit_jmp) != 0) {
 		/* Only --help exits, and with 0 (its check of stdout

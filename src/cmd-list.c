@@ -22,7 +22,7 @@ print_one(const struct job *j, void *arg)
 	struct list_ctx *ctx = arg;
 
 	if (g_opts.json)
-		print_job_json_full(ctx->st, j);
+		show_job_json(ctx->st, j);
 	else
 		table_add(ctx->table, j);
 	return !out_ok(&ctx->rc);

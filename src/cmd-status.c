@@ -18,7 +18,7 @@ show(struct store *st, int64_t id, bool not_first)
 	if ((rc = get_job(st, id, g_opts.json, &j)) != EXIT_OK)
 		return rc;
 	if (g_opts.json)
-		print_job_json_full(st, &j);
+		show_job_json(st, &j);
 	else {
 		if (not_first)
 			putchar('\n');

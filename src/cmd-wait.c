@@ -32,7 +32,7 @@ check_jobs(struct store *st, const int64_t *ids, int n, bool print)
 		else if (j.state != JOB_COMPLETED && rc == EXIT_OK)
 			rc = EXIT_JOBFAILED;
 		if (print && g_opts.json)
-			print_job_json_full(st, &j);
+			show_job_json(st, &j);
 		else if (print && j.state != JOB_COMPLETED)
 			warn_job_ended(&j);
 		job_clear(&j);

@@ -115,7 +115,7 @@ cmd_worker(int argc, char **argv)
 	struct handler_path hp;
 	struct spool sp;
 	struct store *st;
-	char err[512];
+	char *cause = NULL;
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
@@ -125,19 +125,20 @@ cmd_worker(int argc, char **argv)
 	if ((rc = open_store(&sp, &st, true)) != EXIT_OK)
 		goto out;
 	switch (handler_path_init(&hp, a.handler_dirs, a.nhandler_dirs,
-	    sp.dir, err, sizeof(err))) {
+	    sp.dir, &cause)) {
 	case HP_OK:
 		rc = worker_run(&a.opts, &sp, st, &hp);
 		break;
 	case HP_USAGE:
-		cmd_warnx("%s", err);
+		cmd_warnx("%s", cause);
 		rc = EXIT_USAGE;
 		break;
 	case HP_UNUSABLE:
-		cmd_warnx("%s", err);
+		cmd_warnx("%s", cause);
 		rc = EXIT_UNAVAILABLE;
 		break;
 	}
+	free(cause);
 	handler_path_free(&hp);
 	close_store(&sp, st);
 out:

@@ -4,29 +4,61 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "output.h"
 #include "recover.h"
 #include "util.h"
+
+/* The spool directory: --dir, else $JOBQ_DIR, else
+ * ${XDG_STATE_HOME:-$HOME/.local/state}/jobq (see jobq(1), GLOBAL OPTIONS).
+ * Malloc'd, or NULL with *cause set. */
+static char *
+spool_dir(char **cause)
+{
+	const char *env = getenv("JOBQ_DIR");
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+
+	if (g_opts.dir != NULL && g_opts.dir[0] != '\0')
+		return xstrdup(g_opts.dir);
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	/* A relative XDG_STATE_HOME is invalid, as the XDG spec says. */
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/jobq", state);
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.local/state/jobq", home);
+	*cause = xstrdup("no spool: HOME is not set; use --dir or JOBQ_DIR");
+	return NULL;
+}
 
 int
 open_store(struct spool *sp, struct store **st, bool create)
 {
-	enum spool_rc src;
+	enum spool_rc src = SPOOL_UNUSABLE;
 	enum store_rc rc;
+	char *dir, *cause = NULL;
 
 	*st = NULL;
-	src = spool_open(sp, create);
+	spool_init(sp);
+	if ((dir = spool_dir(&cause)) != NULL)
+		src = spool_open(sp, dir, create, &cause);
+	free(dir);
 	if (src == SPOOL_ABSENT)
 		return EXIT_OK;
 	if (src != SPOOL_OK) {
-		cmd_warnx("%s", sp->err);
+		cmd_warnx("%s", cause);
+		free(cause);
 		spool_close(sp);
 		return EXIT_UNAVAILABLE;
 	}
-	rc = store_open(sp, create, st);
-	if (rc == STORE_NOTFOUND && !create)
+	rc = store_open(sp, create, st, &cause);
+	if (rc == STORE_NOTFOUND && !create) {
+		free(cause);
 		return EXIT_OK;
+	}
 	if (rc != STORE_OK) {
-		cmd_warnx("%s", sp->err);
+		cmd_warnx("%s", cause);
+		free(cause);
 		spool_close(sp);
 		return rc == STORE_UNUSABLE ? EXIT_UNAVAILABLE : EXIT_SOFTWARE;
 	}
@@ -108,6 +140,22 @@ get_job(struct store *st, int64_t id, bool payload, struct job *j)
 	if (src != STORE_OK)
 		return store_failure(st, src);
 	return EXIT_OK;
+}
+
+int
+show_job_json(struct store *st, const struct job *j)
+{
+	struct attempt *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_get_attempts(st, j->id, &a, &n) != STORE_OK) {
+		a = NULL;
+		n = 0;
+	}
+	rc = print_job_json_full(j, a, n);
+	attempts_free(a, n);
+	return rc;
 }
 
 void

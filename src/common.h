@@ -41,6 +41,10 @@ int no_such_job(int64_t id);
  * exit status after saying why not. */
 int get_job(struct store *st, int64_t id, bool payload, struct job *j);
 
+/* A job as status --json shows it, its attempts fetched from the store
+ * (none shown if they cannot be read). */
+int show_job_json(struct store *st, const struct job *j);
+
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);
 

@@ -21,7 +21,7 @@ add_dir(struct handler_path *hp, const char *dir)
 
 enum handler_path_rc
 handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
-    size_t nexplicit, const char *spool_dir, char *err, size_t errsize)
+    size_t nexplicit, const char *spool_dir, char **cause)
 {
 	const char *env = getenv("JOBQ_HANDLERS");
 	struct stat st;
@@ -29,12 +29,12 @@ handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
 	memset(hp, 0, sizeof(*hp));
 	for (size_t i = 0; i < nexplicit; i++) {
 		if (stat(explicit_dirs[i], &st) < 0) {
-			snprintf(err, errsize, "handler directory %s: %s",
+			*cause = xasprintf("handler directory %s: %s",
 			    explicit_dirs[i], strerror(errno));
 			return HP_USAGE;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errsize, "handler directory %s: not a "
+			*cause = xasprintf("handler directory %s: not a "
 			    "directory", explicit_dirs[i]);
 			return HP_USAGE;
 		}
@@ -64,7 +64,7 @@ handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
 			free(why);
 			continue;
 		}
-		snprintf(err, errsize, "handler directory %s refused: %s; "
+		*cause = xasprintf("handler directory %s refused: %s; "
 		    "handlers run as you, so they and every directory above "
 		    "them must be yours or root's and not writable by others",
 		    hp->dirs[i], why);
@@ -102,31 +102,32 @@ searched(const struct handler_path *hp)
 }
 
 /* The handler file and the directory it was found in, by their real
- * paths: a symlink to someone else's file is theirs. */
-static char *
-refused(const char *dir, const char *path)
+ * paths: a symlink to someone else's file is theirs.  False with *cause
+ * set if either is refused. */
+static bool
+handler_trusted(const char *dir, const char *path, char **cause)
 {
-	char *why, *msg;
+	char *why;
 
-	if (!path_trusted(dir, &why) || !path_trusted(path, &why)) {
-		msg = xasprintf("handler %s refused: %s; a handler runs as "
-		    "you, so it and every directory above it must be yours "
-		    "or root's and not writable by others", path, why);
-		free(why);
-		return msg;
-	}
-	return NULL;
+	if (path_trusted(dir, &why) && path_trusted(path, &why))
+		return true;
+	*cause = xasprintf("handler %s refused: %s; a handler runs as you, "
+	    "so it and every directory above it must be yours or root's and "
+	    "not writable by others", path, why);
+	free(why);
+	return false;
 }
 
 char *
-handler_find(const struct handler_path *hp, const char *type, char **err)
+handler_find(const struct handler_path *hp, const char *type,
+    char **cause)
 {
 	struct stat st;
 
 	/* The type comes from the database, which any process of ours may
 	 * have written: it must not become "../x" or "/x". */
 	if (!valid_name(type)) {
-		*err = xasprintf("bad job type '%s': not a type name, so not "
+		*cause = xasprintf("bad job type '%s': not a type name, so not "
 		    "looked up as a handler", type);
 		return NULL;
 	}
@@ -138,19 +139,20 @@ handler_find(const struct handler_path *hp, const char *type, char **err)
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			*err = xasprintf("handler %s is not a regular file",
+			*cause = xasprintf("handler %s is not a regular file",
 			    path);
-		} else if ((*err = refused(hp->dirs[i], path)) != NULL) {
+		} else if (!handler_trusted(hp->dirs[i], path, cause)) {
 			;
 		} else if (access(path, X_OK) < 0) {
-			*err = xasprintf("handler %s is not executable", path);
+			*cause = xasprintf("handler %s is not executable",
+			    path);
 		} else
 			return path;
 		free(path);
 		return NULL;
 	}
 	char *dirs = searched(hp);
-	*err = xasprintf("no handler for type '%s' (searched: %s)", type,
+	*cause = xasprintf("no handler for type '%s' (searched: %s)", type,
 	    dirs);
 	free(dirs);
 	return NULL;

@@ -11,17 +11,19 @@ struct handler_path {
 };
 
 /* --handlers DIRs, then $JOBQ_HANDLERS, then SPOOL/handlers.  Fails with
- * *err set if a --handlers directory is missing (usage), or if any of
- * them that exists is not trusted (unusable; see path_trusted()). */
+ * *cause (malloc'd) set if a --handlers directory is missing (usage), or
+ * if any of them that exists is not trusted (unusable; see
+ * path_trusted()).  handler_path_free() is called whatever the result. */
 enum handler_path_rc { HP_OK, HP_USAGE, HP_UNUSABLE };
 enum handler_path_rc handler_path_init(struct handler_path *hp,
     char *const *explicit_dirs, size_t nexplicit, const char *spool_dir,
-    char *err, size_t errsize);
+    char **cause);
 void handler_path_free(struct handler_path *hp);
 
-/* The handler for a type, malloc'd, or NULL with *err saying why (a
- * type that is not a name, no handler, not executable, not trusted). */
+/* The handler for a type, malloc'd, or NULL with *cause (malloc'd)
+ * saying why (a type that is not a name, no handler, not executable, not
+ * trusted). */
 char *handler_find(const struct handler_path *hp, const char *type,
-    char **err);
+    char **cause);
 
 #endif

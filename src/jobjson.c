@@ -2,7 +2,6 @@
  * escaping is right by construction; only the payload, which jansson
  * would re-encode (0.1 as 0.10000000000000001), is spliced in as the
  * bytes that were submitted. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,20 +9,9 @@
 
 #include "escape.h"
 #include "jobjson.h"
+#include "supervise.h"
 #include "timefmt.h"
 #include "util.h"
-
-const char *
-signal_name(int sig, char *buf, size_t size)
-{
-	const char *abbrev = sigabbrev_np(sig);
-
-	if (abbrev != NULL)
-		snprintf(buf, size, "SIG%s", abbrev);
-	else
-		snprintf(buf, size, "SIG%d", sig);
-	return buf;
-}
 
 static json_t *
 time_or_null(int64_t ms)

@@ -11,7 +11,4 @@
 int print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
     size_t nattempts);
 
-/* "SIGKILL", or "SIG42" for a number without a name. */
-const char *signal_name(int sig, char *buf, size_t size);
-
 #endif

@@ -32,8 +32,6 @@ extern struct global_opts g_opts;
 /* Bytes of the original command line, which the process title replaces. */
 extern size_t g_title_room;
 
-/* The name of the running command, for error messages. */
-extern const char *g_cmdname;
 
 /* Worst of two exit statuses: the higher one wins. */
 static inline int

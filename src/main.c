@@ -18,7 +18,6 @@ extern char **environ;
 
 struct global_opts g_opts;
 size_t g_title_room;
-const char *g_cmdname = NULL;
 
 /* In the order "jobq --help" shows them. */
 const struct cmd_entry *const cmd_table[] = {
@@ -124,6 +123,6 @@ main(int argc, char **argv)
 	}
 	if ((cmd = cmd_find(argv[0])) == NULL)
 		return EXIT_USAGE;
-	g_cmdname = cmd->name;
+	util_set_progname(cmd->name);
 	return out_close(cmd->exec(argc, argv));
 }

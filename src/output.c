@@ -6,6 +6,7 @@
 #include "escape.h"
 #include "jobjson.h"
 #include "output.h"
+#include "supervise.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -18,17 +19,10 @@ print_json_line(json_t *v)
 }
 
 int
-print_job_json_full(struct store *st, const struct job *j)
+print_job_json_full(const struct job *j, const struct attempt *a,
+    size_t nattempts)
 {
-	struct attempt *a = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (store_get_attempts(st, j->id, &a, &n) != STORE_OK)
-		n = 0;
-	rc = print_job_json(stdout, j, a, n);
-	attempts_free(a, n);
-	return rc;
+	return print_job_json(stdout, j, a, nattempts);
 }
 
 void

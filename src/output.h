@@ -13,8 +13,9 @@
 /* Prints a JSON value on one line and releases it. */
 void print_json_line(json_t *v);
 
-/* The whole record of a job, attempts included, as status --json. */
-int print_job_json_full(struct store *st, const struct job *j);
+/* The whole record of a job, its attempts given, as status --json. */
+int print_job_json_full(const struct job *j, const struct attempt *a,
+    size_t nattempts);
 
 /* A short block for people: "job 7: completed" and the details. */
 void print_job_human(const struct job *j);

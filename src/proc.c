@@ -20,14 +20,9 @@
 static bool
 parse_pid(const char *name, pid_t *pid)
 {
-	char *end;
-	long v;
+	long long v;
 
-	if (*name < '1' || *name > '9')
-		return false;
-	errno = 0;
-	v = strtol(name, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0 || v > INT32_MAX)
+	if (!parse_int(name, 1, INT32_MAX, &v))
 		return false;
 	*pid = (pid_t)v;
 	return true;

@@ -1,9 +1,9 @@
-/* recover.c: the crash protocol of DESIGN.md.  A worker holds
- * workers/ID.lock alone; each attempt it starts has a run lock of its own,
- * workers/ID-JOB-ATTEMPT.run, shared with the handler.  The first is free
- * when the worker is gone; a job is put back only when its run lock is
- * free too and its recorded process group has no member left, so two
- * runs of one job never overlap. */
+/* recover.c: the crash protocol (see jobq(1), Crash recovery).  A worker
+ * holds workers/ID.lock alone; each attempt it starts has a run lock of
+ * its own, workers/ID-JOB-ATTEMPT.run, shared with the handler.  The
+ * first is free when the worker is gone; a job is put back only when its
+ * run lock is free too and its recorded process group has no member
+ * left, so two runs of one job never overlap. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,18 @@
 #include "recover.h"
 #include "supervise.h"
 #include "util.h"
+
+static const char *const event_names[] = {
+	[RECOVER_ORPHAN_TERM] = "orphan-term",
+	[RECOVER_ORPHAN_KILL] = "orphan-kill",
+	[RECOVER_RESCUED] = "rescued",
+};
+
+const char *
+recover_event_name(enum recover_event ev)
+{
+	return event_names[ev];
+}
 
 char *
 worker_lock_path(const struct spool *sp, const char *worker)
@@ -147,7 +159,8 @@ orphans_left(struct store *st, const struct job *j, const char *run,
 			proc_signal_all(group, ngroup, SIGTERM);
 			proc_signal_all(holders, nholders, SIGTERM);
 			if (note)
-				note("orphan-term", j->id, j->worker, arg);
+				note(RECOVER_ORPHAN_TERM, j->id, j->worker,
+				    arg);
 		}
 	} else if (now - j->rescue_term_at >=
 	    store_worker_grace(st, j->worker)) {
@@ -156,7 +169,7 @@ orphans_left(struct store *st, const struct job *j, const char *run,
 		sent = proc_signal_all(group, ngroup, SIGKILL) +
 		    proc_signal_all(holders, nholders, SIGKILL);
 		if (sent > 0 && note)
-			note("orphan-kill", j->id, j->worker, arg);
+			note(RECOVER_ORPHAN_KILL, j->id, j->worker, arg);
 	}
 	free(group);
 	free(holders);
@@ -182,14 +195,15 @@ requeue(struct store *st, const struct job *j, const char *run,
 		return;
 	unlink(run);
 	if (note)
-		note("rescued", j->id, j->worker, arg);
+		note(RECOVER_RESCUED, j->id, j->worker, arg);
 }
 
 static bool
 has_running_job(const struct job *jobs, size_t n, const char *worker)
 {
 	for (size_t i = 0; i < n; i++)
-		if (jobs[i].worker != NULL && strcmp(jobs[i].worker, worker) == 0)
+		if (jobs[i].worker != NULL &&
+		    strcmp(jobs[i].worker, worker) == 0)
 			return true;
 	return false;
 }

@@ -22,8 +22,18 @@ size_t signal_lock_holders(const char *path, int sig);
 /* Whether the lock file at path is free (its holder is gone). */
 bool lock_is_free(const char *path);
 
+/* What recovery did to a job of a dead worker. */
+enum recover_event {
+	RECOVER_ORPHAN_TERM,	/* its handler's leftovers got SIGTERM */
+	RECOVER_ORPHAN_KILL,	/* ... and SIGKILL after the grace */
+	RECOVER_RESCUED,	/* the job went back to pending */
+};
+
+/* The event's name in the worker's log: "orphan-term", ... */
+const char *recover_event_name(enum recover_event ev);
+
 /* Called for each thing recovery did, for the worker's log. */
-typedef void (*recover_note_fn)(const char *event, int64_t job,
+typedef void (*recover_note_fn)(enum recover_event ev, int64_t job,
     const char *worker, void *arg);
 
 /* Looks for running jobs whose worker is dead.  Handlers that outlived

@@ -12,13 +12,11 @@
 
 #include <jansson.h>
 
-#include "jobjson.h"
 #include "proc.h"
 #include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
-#include "worker.h"
 
 extern char **environ;
 
@@ -82,7 +80,7 @@ has_nul(const json_t *s)
 
 /* An exec job's payload: {"argv": [...], "cwd": "/dir"}. */
 static bool
-parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
+parse_exec(const struct job *j, char ***argvp, char **cwdp, char **cause)
 {
 	json_error_t jerr;
 	json_t *root, *argv, *cwd;
@@ -95,14 +93,14 @@ parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
 	cwd = json_object_get(root, "cwd");
 	if (!json_is_array(argv) || (n = json_array_size(argv)) == 0 ||
 	    (cwd != NULL && !json_is_string(cwd))) {
-		*error = xstrdup("exec job without an argv array of strings");
+		*cause = xstrdup("exec job without an argv array of strings");
 		json_decref(root);
 		return false;
 	}
 	/* "a\u0000b" is a JSON string, but as a C string it would run
 	 * "a": another command than the one stored. */
 	if (cwd != NULL && has_nul(cwd)) {
-		*error = xstrdup("exec job with a NUL byte in its cwd");
+		*cause = xstrdup("exec job with a NUL byte in its cwd");
 		json_decref(root);
 		return false;
 	}
@@ -113,7 +111,7 @@ parse_exec(const struct job *j, char ***argvp, char **cwdp, char **error)
 
 		if (a == NULL || has_nul(s)) {
 			free_strv(v);
-			*error = xstrdup(a == NULL ? "exec job with an argv "
+			*cause = xstrdup(a == NULL ? "exec job with an argv "
 			    "that is not all strings" : "exec job with a NUL "
 			    "byte in its argv");
 			json_decref(root);
@@ -162,16 +160,20 @@ passing_errno(int e)
 	return false;
 }
 
+/* The job's log, open at its end; -1 with *cause naming the file. */
 static int
-open_log(const struct slot_env *env, int64_t id, off_t *size)
+open_log(const struct slot_env *env, int64_t id, off_t *size, char **cause)
 {
 	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
 	    (long long)id);
 	int fd = open_private(path, O_RDWR);
 
-	free(path);
 	if (fd >= 0)
 		*size = lseek(fd, 0, SEEK_END);
+	else
+		*cause = xasprintf("cannot open the log of job %lld, %s: %s",
+		    (long long)id, path, strerror(errno));
+	free(path);
 	return fd;
 }
 
@@ -204,12 +206,11 @@ record_process(pid_t pid, int64_t start_ticks, void *arg)
 }
 
 bool
-slot_start(struct slot *s, const struct slot_env *env, char **error)
+slot_start(struct slot *s, const struct slot_env *env, char **cause)
 {
 	struct record_ctx ctx = { s, env };
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
-	const char *why;
 	int in = -1, rc;
 	bool is_exec = strcmp(s->job.type, "exec") == 0;
 
@@ -217,18 +218,18 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
 	s->percent = -1;
 	if (is_exec) {
-		if (!parse_exec(&s->job, &argv, &cwd, error))
+		if (!parse_exec(&s->job, &argv, &cwd, cause))
 			return false;
 		path = xstrdup(argv[0]);
 		in = env->devnull;
 	} else {
-		if ((path = handler_find(env->hp, s->job.type, error)) == NULL)
+		if ((path = handler_find(env->hp, s->job.type, cause)) == NULL)
 			return false;
 		argv = xcalloc(2, sizeof(char *));
 		argv[0] = xstrdup(path);
 		if ((in = payload_fd(&s->job)) < 0) {
 			s->start_passing = passing_errno(errno);
-			*error = xasprintf("cannot pass the payload: %s",
+			*cause = xasprintf("cannot pass the payload: %s",
 			    strerror(errno));
 			goto fail;
 		}
@@ -236,10 +237,9 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	/* Before the handler runs: once it runs, what it writes to stderr
 	 * must have somewhere to go.  Whatever stops us here is the
 	 * spool's trouble, not the job's. */
-	if ((s->log_fd = open_log(env, s->job.id, &s->log_size)) < 0) {
+	if ((s->log_fd = open_log(env, s->job.id, &s->log_size,
+	    cause)) < 0) {
 		s->start_passing = true;
-		*error = xasprintf("cannot open the log of job %lld: %s",
-		    (long long)s->job.id, strerror(errno));
 		goto fail;
 	}
 	envp = build_env(&s->job, env->sp->dir);
@@ -252,19 +252,16 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	req.lock_fd = s->run_fd;
 	req.before_exec = record_process;
 	req.arg = &ctx;
-	rc = spawn_handler(&req, &s->ch, &why);
+	rc = spawn_handler(&req, &s->ch, cause);
 	if (rc == ECANCELED) {
 		/* record_process could not store the process group. */
 		s->start_passing = true;
-		*error = xasprintf("cannot record the process of %s: %s",
+		*cause = xasprintf("cannot record the process of %s: %s",
 		    path, store_error(env->st));
 		goto fail;
 	}
 	if (rc != 0) {
 		s->start_passing = passing_errno(rc);
-		*error = xasprintf("%s %s %s%s%s: %s", why,
-		    is_exec ? "command" : "handler", path,
-		    cwd ? " in " : "", cwd ? cwd : "", strerror(rc));
 		goto fail;
 	}
 	if (in != env->devnull)

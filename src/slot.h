@@ -13,6 +13,9 @@
 #include "store.h"
 #include "supervise.h"
 
+#define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
+#define LOG_CAP (1024 * 1024)		/* stderr bytes kept: the tail */
+
 enum stop_reason {
 	STOP_NONE,
 	STOP_TIMEOUT,
@@ -34,7 +37,7 @@ struct slot {
 	int64_t record_retry_at;	/* storing the outcome failed */
 	char *start_error;	/* the handler could not be started */
 	bool start_passing;	/* ... for a passing reason: put it back */
-	int run_fd;		/* this attempt's run lock, for the handler */
+	int run_fd;		/* this attempt's run lock (the handler's) */
 	int64_t holders_term_at;	/* a put-back waits: holders of the
 					   run lock got TERM (mono ms) */
 
@@ -64,11 +67,11 @@ struct slot_env {
 };
 
 /* Starts the handler of a claimed job (the slot owns the job now).
- * Returns false with *error set (malloc'd) if it could not be started;
+ * Returns false with *cause set (malloc'd) if it could not be started;
  * the caller then records the failure, or puts the job back if
  * s->start_passing says the reason will pass (no descriptors, memory or
  * disk; a store error). */
-bool slot_start(struct slot *s, const struct slot_env *env, char **error);
+bool slot_start(struct slot *s, const struct slot_env *env, char **cause);
 
 /* Reads what is available on the handler's pipes. */
 void slot_read(struct slot *s, int fd);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "jobq.h"
 #include "spool.h"
 #include "trust.h"
 #include "util.h"
@@ -32,19 +32,6 @@ static const struct {
 	{ 0x00C36400, "Ceph" },
 	{ 0x01021997, "9P" },
 };
-
-static char *
-default_dir(void)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (state != NULL && state[0] == '/')
-		return xasprintf("%s/jobq", state);
-	if (home == NULL || home[0] == '\0')
-		return NULL;
-	return xasprintf("%s/.local/state/jobq", home);
-}
 
 /* mkdir -p for the parents, with the usual umask-filtered modes, but
  * always usable by us: under umask 0277 a parent made 0500 could not
@@ -76,26 +63,27 @@ make_parents(const char *path)
 	return rc;
 }
 
-static enum spool_rc
-fail(struct spool *sp, const char *fmt, const char *arg)
+/* Sets *cause to the message and says the spool is unusable. */
+static enum spool_rc __attribute__((format(printf, 2, 3)))
+fail(char **cause, const char *fmt, ...)
 {
-	char msg[400];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, arg);
-	snprintf(sp->err, sizeof(sp->err), "%s", msg);
+	va_start(ap, fmt);
+	*cause = xvasprintf(fmt, ap);
+	va_end(ap);
 	return SPOOL_UNUSABLE;
 }
 
 bool
-check_not_world_writable(const char *path, const char *what, char *err,
-    size_t errsize)
+check_not_world_writable(const char *path, const char *what, char **cause)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return true;	/* absence is the caller's business */
 	if (st.st_mode & S_IWOTH) {
-		snprintf(err, errsize, "%s %s is writable by every user; "
+		*cause = xasprintf("%s %s is writable by every user; "
 		    "refusing to use it (chmod o-w %s)", what, path, path);
 		return false;
 	}
@@ -105,16 +93,16 @@ check_not_world_writable(const char *path, const char *what, char *err,
 /* A spool is used only by the user who owns it: its database says which
  * processes recovery may signal, and which code workers run. */
 static enum spool_rc
-not_ours(struct spool *sp, const char *what, const char *path, uid_t uid)
+not_ours(const char *what, const char *path, uid_t uid, char **cause)
 {
 	struct passwd *pw = getpwuid(uid);
 	char *name = pw != NULL ? xstrdup(pw->pw_name) :
 	    xasprintf("uid %u", (unsigned)uid);
 	char *owner = user_desc(uid), *me = user_desc(geteuid());
 
-	snprintf(sp->err, sizeof(sp->err), "%s %s belongs to %s, not to "
-	    "you (%s): run jobq as %s, or use --dir for a spool of your "
-	    "own", what, path, owner, me, name);
+	*cause = xasprintf("%s %s belongs to %s, not to you (%s): run jobq "
+	    "as %s, or use --dir for a spool of your own", what, path, owner,
+	    me, name);
 	free(name);
 	free(owner);
 	free(me);
@@ -122,32 +110,27 @@ not_ours(struct spool *sp, const char *what, const char *path, uid_t uid)
 }
 
 static enum spool_rc
-check_dir(struct spool *sp)
+check_dir(struct spool *sp, char **cause)
 {
 	struct statfs sfs;
 	struct stat st;
 
-	if (stat(sp->dir, &st) < 0) {
-		snprintf(sp->err, sizeof(sp->err), "spool %s: %s", sp->dir,
-		    strerror(errno));
-		return SPOOL_UNUSABLE;
-	}
+	if (stat(sp->dir, &st) < 0)
+		return fail(cause, "spool %s: %s", sp->dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(sp, "spool %s is not a directory", sp->dir);
+		return fail(cause, "spool %s is not a directory", sp->dir);
 	if (st.st_uid != geteuid())
-		return not_ours(sp, "spool", sp->dir, st.st_uid);
-	if (!check_not_world_writable(sp->dir, "spool", sp->err,
-	    sizeof(sp->err)))
+		return not_ours("spool", sp->dir, st.st_uid, cause);
+	if (!check_not_world_writable(sp->dir, "spool", cause))
 		return SPOOL_UNUSABLE;
 	if (statfs(sp->dir, &sfs) == 0) {
 		for (size_t i = 0; i < sizeof(network_fs) /
 		    sizeof(network_fs[0]); i++) {
 			if ((unsigned long)sfs.f_type != network_fs[i].magic)
 				continue;
-			snprintf(sp->err, sizeof(sp->err), "spool %s is on a "
-			    "network filesystem (%s); file locks and SQLite's "
-			    "WAL need a local one", sp->dir, network_fs[i].name);
-			return SPOOL_UNUSABLE;
+			return fail(cause, "spool %s is on a network "
+			    "filesystem (%s); file locks and SQLite's WAL "
+			    "need a local one", sp->dir, network_fs[i].name);
 		}
 	}
 	return SPOOL_OK;
@@ -171,7 +154,7 @@ static const struct {
 };
 
 static enum spool_rc
-check_entries(struct spool *sp)
+check_entries(struct spool *sp, char **cause)
 {
 	struct stat st;
 	enum spool_rc rc = SPOOL_OK;
@@ -181,19 +164,18 @@ check_entries(struct spool *sp)
 		char *p = spool_path(sp, entries[i].name);
 
 		if (lstat(p, &st) < 0) {
-			if (errno != ENOENT) {
-				snprintf(sp->err, sizeof(sp->err), "%s: %s", p,
-				    strerror(errno));
-				rc = SPOOL_UNUSABLE;
-			}
+			if (errno != ENOENT)
+				rc = fail(cause, "%s: %s", p, strerror(errno));
 		} else if (S_ISLNK(st.st_mode))
-			rc = fail(sp, "%s is a symbolic link; a spool's files "
-			    "must be its own, so jobq does not follow it", p);
+			rc = fail(cause, "%s is a symbolic link; a spool's "
+			    "files must be its own, so jobq does not follow it",
+			    p);
 		else if ((st.st_mode & S_IFMT) != entries[i].type)
-			rc = fail(sp, entries[i].type == S_IFDIR ? "%s is not "
-			    "a directory" : "%s is not a regular file", p);
+			rc = fail(cause, "%s is not a %s", p,
+			    entries[i].type == S_IFDIR ? "directory" :
+			    "regular file");
 		else if (st.st_uid != geteuid())
-			rc = not_ours(sp, "spool file", p, st.st_uid);
+			rc = not_ours("spool file", p, st.st_uid, cause);
 		free(p);
 	}
 	return rc;
@@ -201,27 +183,24 @@ check_entries(struct spool *sp)
 
 /* A new spool directory is private whatever the umask. */
 static enum spool_rc
-create_top(struct spool *sp)
+create_top(struct spool *sp, char **cause)
 {
-	if (make_parents(sp->dir) < 0) {
-		snprintf(sp->err, sizeof(sp->err), "cannot create spool %s: %s",
-		    sp->dir, strerror(errno));
-		return SPOOL_UNUSABLE;
-	}
+	if (make_parents(sp->dir) < 0)
+		return fail(cause, "cannot create spool %s: %s", sp->dir,
+		    strerror(errno));
 	if (mkdir(sp->dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return SPOOL_OK;	/* another command made it */
-		snprintf(sp->err, sizeof(sp->err), "cannot create spool %s: %s",
-		    sp->dir, strerror(errno));
-		return SPOOL_UNUSABLE;
+		return fail(cause, "cannot create spool %s: %s", sp->dir,
+		    strerror(errno));
 	}
 	if (chmod(sp->dir, 0700) < 0)
-		return fail(sp, "cannot set the mode of spool %s", sp->dir);
+		return fail(cause, "cannot set the mode of spool %s", sp->dir);
 	return SPOOL_OK;
 }
 
 bool
-spool_make(struct spool *sp, bool create)
+spool_make(struct spool *sp, bool create, char **cause)
 {
 	static const char *subdirs[] = { "handlers", "logs", "workers" };
 	char *lockpath;
@@ -236,8 +215,7 @@ spool_make(struct spool *sp, bool create)
 		/* mkdir's mode went through the umask. */
 		if ((r == 0 && chmod(p, 0700) < 0) ||
 		    (r < 0 && errno != EEXIST)) {
-			snprintf(sp->err, sizeof(sp->err), "cannot create %s: %s",
-			    p, strerror(errno));
+			fail(cause, "cannot create %s: %s", p, strerror(errno));
 			free(p);
 			return false;
 		}
@@ -246,8 +224,7 @@ spool_make(struct spool *sp, bool create)
 	lockpath = spool_path(sp, "lock");
 	sp->lockfd = open_private(lockpath, O_RDWR);
 	if (sp->lockfd < 0) {
-		snprintf(sp->err, sizeof(sp->err), "cannot open %s: %s",
-		    lockpath, strerror(errno));
+		fail(cause, "cannot open %s: %s", lockpath, strerror(errno));
 		free(lockpath);
 		return false;
 	}
@@ -278,32 +255,28 @@ open_private(const char *path, int flags)
 	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
 }
 
-enum spool_rc
-spool_open(struct spool *sp, bool create)
+void
+spool_init(struct spool *sp)
 {
-	const char *env = getenv("JOBQ_DIR");
+	memset(sp, 0, sizeof(*sp));
+	sp->lockfd = -1;
+}
+
+enum spool_rc
+spool_open(struct spool *sp, const char *dir, bool create, char **cause)
+{
 	enum spool_rc rc;
 	struct stat st;
 	bool fresh;
 
-	memset(sp, 0, sizeof(*sp));
-	sp->lockfd = -1;
-	if (g_opts.dir != NULL && g_opts.dir[0] != '\0')
-		sp->dir = xstrdup(g_opts.dir);
-	else if (env != NULL && env[0] != '\0')
-		sp->dir = xstrdup(env);
-	else if ((sp->dir = default_dir()) == NULL) {
-		snprintf(sp->err, sizeof(sp->err), "no spool: HOME is not set; "
-		    "use --dir or JOBQ_DIR");
-		return SPOOL_UNUSABLE;
-	}
-
+	spool_init(sp);
+	sp->dir = xstrdup(dir);
 	fresh = stat(sp->dir, &st) < 0 && errno == ENOENT;
 	if (fresh && !create)
 		return SPOOL_ABSENT;
-	if (fresh && (rc = create_top(sp)) != SPOOL_OK)
+	if (fresh && (rc = create_top(sp, cause)) != SPOOL_OK)
 		return rc;
-	if ((rc = check_dir(sp)) != SPOOL_OK)
+	if ((rc = check_dir(sp, cause)) != SPOOL_OK)
 		return rc;
 	/* Handlers get it in JOBQ_DIR and may run elsewhere. */
 	char *abs = realpath(sp->dir, NULL);
@@ -313,7 +286,7 @@ spool_open(struct spool *sp, bool create)
 	}
 	/* The lock, logs/ and workers/ are made by spool_make(), once the
 	 * store has seen that the database is ours. */
-	return check_entries(sp);
+	return check_entries(sp, cause);
 }
 
 void

@@ -5,29 +5,35 @@
 
 #include <stdbool.h>
 
+/* Functions that can fail return failure and set *cause to a malloc'd
+ * message, which the caller prints and frees. */
 struct spool {
-	char *dir;		/* absolute or as given */
+	char *dir;		/* absolute once opened */
 	int lockfd;		/* DIR/lock, serializes writers */
-	char err[1024];		/* why the last call failed */
 };
 
 enum spool_rc {
 	SPOOL_OK = 0,
-	SPOOL_ABSENT,		/* does not exist and we were not to create it */
-	SPOOL_UNUSABLE,		/* exists but may not or cannot be used */
+	SPOOL_ABSENT,		/* missing, and not to be created */
+	SPOOL_UNUSABLE,		/* may not or cannot be used */
 };
 
-/* Fills sp->dir from --dir, $JOBQ_DIR or the XDG default, then checks the
- * directory and what it holds (ours, nothing a symlink), creating the
- * directory (mode 0700) if it is missing and create is true.  On failure
- * sp->err says why. */
-enum spool_rc spool_open(struct spool *sp, bool create);
+/* An empty spool, which spool_close() takes. */
+void spool_init(struct spool *sp);
+
+/* Checks the spool directory dir and what it holds (ours, nothing a
+ * symlink), creating the directory (mode 0700) if it is missing and
+ * create is true.  Which directory is the caller's choice (--dir,
+ * $JOBQ_DIR, the default).  SPOOL_UNUSABLE sets *cause; spool_close()
+ * may be called whatever the result. */
+enum spool_rc spool_open(struct spool *sp, const char *dir, bool create,
+    char **cause);
 
 /* Makes the spool's lock file and, when create is true, its
  * subdirectories (0700, whatever the umask): called by the store once it
  * knows the database is new or its own, so a foreign or damaged one
- * leaves the directory as it was.  False with sp->err set on failure. */
-bool spool_make(struct spool *sp, bool create);
+ * leaves the directory as it was.  False with *cause set on failure. */
+bool spool_make(struct spool *sp, bool create, char **cause);
 
 /* Opens a file of the spool, creating it mode 0600 whatever the umask;
  * never follows a symlink.  O_CLOEXEC is added to flags. */
@@ -47,9 +53,8 @@ void spool_wake(const struct spool *sp);
 #define SPOOL_WAKE_FILE "wake"
 
 /* Checks that a file or directory is not writable by other users.  False
- * with sp->err set if it is.  Used for the spool, its database and
- * handler directories and files. */
+ * with *cause set if it is.  Used for the spool and its database. */
 bool check_not_world_writable(const char *path, const char *what,
-    char *err, size_t errsize);
+    char **cause);
 
 #endif

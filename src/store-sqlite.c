@@ -640,14 +640,16 @@ migrate(struct store *st)
 {
 	struct db_header h;
 	enum store_rc r;
+	char *cause;
 	int rc;
 
 	if ((r = read_header(st, &h)) != STORE_OK ||
 	    (r = check_header(st, &h)) != STORE_OK)
 		return r;
 	/* Only now that the database is known to be ours (or new). */
-	if (!spool_make(st->sp, st->create)) {
-		strlcpy(st->err, st->sp->err, sizeof(st->err));
+	if (!spool_make(st->sp, st->create, &cause)) {
+		strlcpy(st->err, cause, sizeof(st->err));
+		free(cause);
 		return STORE_UNUSABLE;
 	}
 	if (h.version == SCHEMA_VERSION)
@@ -685,7 +687,7 @@ migrate(struct store *st)
 }
 
 enum store_rc
-store_open(struct spool *sp, bool create, struct store **out)
+store_open(struct spool *sp, bool create, struct store **out, char **cause)
 {
 	struct store *st;
 	struct stat sb;
@@ -703,14 +705,12 @@ store_open(struct spool *sp, bool create, struct store **out)
 	if (lstat(path, &sb) < 0) {
 		if (errno != ENOENT || !create) {
 			r = errno == ENOENT ? STORE_NOTFOUND : STORE_UNUSABLE;
-			snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
-			    strerror(errno));
+			*cause = xasprintf("%s: %s", path, strerror(errno));
 			free(path);
 			return r;
 		}
 		flags |= SQLITE_OPEN_CREATE;
-	} else if (!check_not_world_writable(path, "database", sp->err,
-	    sizeof(sp->err))) {
+	} else if (!check_not_world_writable(path, "database", cause)) {
 		free(path);
 		return STORE_UNUSABLE;
 	}
@@ -719,7 +719,7 @@ store_open(struct spool *sp, bool create, struct store **out)
 	st->sp = sp;
 	st->wait = true;
 	st->create = create;
-	if ((flags & SQLITE_OPEN_CREATE) && !spool_make(sp, true)) {
+	if ((flags & SQLITE_OPEN_CREATE) && !spool_make(sp, true, cause)) {
 		free(st);
 		free(path);
 		return STORE_UNUSABLE;
@@ -736,7 +736,7 @@ store_open(struct spool *sp, bool create, struct store **out)
 	} else
 		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
+		*cause = xasprintf("%s: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		sqlite3_close(st->db);
 		free(st);
@@ -762,7 +762,7 @@ store_open(struct spool *sp, bool create, struct store **out)
 	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 4194304", NULL,
 	    NULL, NULL);
 	if ((r = migrate(st)) != STORE_OK) {
-		snprintf(sp->err, sizeof(sp->err), "%s: %s", path, st->err);
+		*cause = xasprintf("%s: %s", path, st->err);
 		store_close(st);
 		free(path);
 		return r;

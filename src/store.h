@@ -126,8 +126,9 @@ struct store;
 /* Opens the store of an open spool.  With create, makes the database if
  * it is missing.  The schema is migrated if it is older than this jobq.
  * STORE_NOTFOUND: there is no database and create is false.  On failure
- * sp->err says why. */
-enum store_rc store_open(struct spool *sp, bool create, struct store **out);
+ * *cause (malloc'd) says why. */
+enum store_rc store_open(struct spool *sp, bool create, struct store **out,
+    char **cause);
 void store_close(struct store *);
 const char *store_error(const struct store *);
 

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "supervise.h"
+#include "util.h"
 
 void
 prepare_descriptors(void)
@@ -34,43 +37,26 @@ prepare_descriptors(void)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		int fd = atoi(e->d_name);
+		long long fd;
 
-		if (fd >= JOBQ_PROGRESS_FD && fd != dirfd(d))
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		/* "." and ".." are no descriptors. */
+		if (parse_int(e->d_name, 0, INT_MAX, &fd) &&
+		    fd >= JOBQ_PROGRESS_FD && fd != dirfd(d))
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 	}
 	closedir(d);
 }
 
-int64_t
-process_start_ticks(pid_t pid)
+const char *
+signal_name(int sig, char *buf, size_t size)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start;
-	ssize_t n;
-	int fd;
+	const char *abbrev = sigabbrev_np(sig);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields are
-	 * counted from the last ')'.  starttime is field 22. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	p++;
-	for (int field = 3; field < 22; field++) {
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
-			return -1;
-	}
-	if (sscanf(p, " %llu", &start) != 1)
-		return -1;
-	return (int64_t)start;
+	if (abbrev != NULL)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "SIG%d", sig);
+	return buf;
 }
 
 static int
@@ -116,7 +102,7 @@ default_all_signals(void)
 /* The descriptors of one spawn. */
 struct spawn_fds {
 	int out[2], err[2], prog[2];
-	int report[2];		/* child -> worker: errno if exec failed */
+	int report[2];		/* child -> worker: exec's errno */
 	int go[2];		/* worker -> child: the group is recorded */
 };
 
@@ -170,24 +156,34 @@ fail:
 	_exit(127);
 }
 
+/* "cannot start handler PATH in CWD: ERROR", malloc'd.  An exec job's
+ * program is a command, found on PATH. */
+static char *
+spawn_error(const struct spawn_req *req, const char *what, int e)
+{
+	return xasprintf("%s %s %s%s%s: %s", what,
+	    req->search_path ? "command" : "handler", req->path,
+	    req->cwd ? " in " : "", req->cwd ? req->cwd : "", strerror(e));
+}
+
 int
-spawn_handler(const struct spawn_req *req, struct child *c,
-    const char **why)
+spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
 {
 	struct spawn_fds f = {
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
 	};
+	const char *what = "cannot make pipes for";
+	struct proc_stat ps;
 	int e = 0, rc = 0;
 	pid_t pid;
 
-	*why = "cannot make pipes";
 	if (make_pipe(f.out) < 0 || make_pipe(f.err) < 0 ||
 	    make_pipe(f.prog) < 0 || pipe2(f.report, O_CLOEXEC) < 0 ||
 	    pipe2(f.go, O_CLOEXEC) < 0) {
 		rc = errno;
 		goto out;
 	}
-	*why = "cannot start";
+	what = "cannot start";
 	if ((pid = fork()) < 0) {
 		rc = errno;
 		goto out;
@@ -201,7 +197,7 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 	close(f.go[0]);
 	f.go[0] = -1;
 	c->pid = pid;
-	c->start_ticks = process_start_ticks(pid);
+	c->start_ticks = proc_stat_read(pid, &ps) ? ps.start : -1;
 	if (req->before_exec != NULL &&
 	    req->before_exec(pid, c->start_ticks, req->arg) != 0) {
 		kill(pid, SIGKILL);
@@ -226,6 +222,8 @@ spawn_handler(const struct spawn_req *req, struct child *c,
 	c->progress_fd = f.prog[0];
 	f.out[0] = f.err[0] = f.prog[0] = -1;
 out:
+	if (rc != 0 && rc != ECANCELED)
+		*cause = spawn_error(req, what, rc);
 	close_pair(f.out);
 	close_pair(f.err);
 	close_pair(f.prog);

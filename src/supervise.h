@@ -35,18 +35,19 @@ struct child {
 	int progress_fd;
 };
 
-/* Starts a handler.  Returns 0, or an errno value with *why saying what
- * failed. */
+/* Starts a handler.  Returns 0, or an errno value with *cause (malloc'd)
+ * saying what failed, the program and the errno's message included.
+ * ECANCELED: before_exec refused, and *cause is not set. */
 int spawn_handler(const struct spawn_req *req, struct child *c,
-    const char **why);
+    char **cause);
 
 /* Makes every descriptor from 3 up close-on-exec and puts /dev/null on
  * 3 if it is closed, so that descriptors we create never land where a
  * handler expects its progress pipe. */
 void prepare_descriptors(void);
 
-/* The start time of a process in clock ticks since boot, or -1. */
-int64_t process_start_ticks(pid_t pid);
+/* "SIGKILL", or "SIG42" for a number without a name; in buf. */
+const char *signal_name(int sig, char *buf, size_t size);
 
 /* Finds a handler (is_handler says which children are) that has exited,
  * kills what is left of its process group (the unreaped leader keeps the

@@ -20,41 +20,47 @@ user_desc(uid_t uid)
 	return xasprintf("user %s (uid %u)", pw->pw_name, (unsigned)uid);
 }
 
-/* Why one resolved path may not be trusted, or NULL. */
-static char *
-distrust(const char *path, const struct stat *st, uid_t me)
+/* Whether one resolved path may be trusted; false with *cause saying
+ * why not. */
+static bool
+trusted_one(const char *path, const struct stat *st, uid_t me,
+    char **cause)
 {
-	char *who, *why;
+	char *who;
 
 	if (st->st_uid != me && st->st_uid != 0) {
 		who = user_desc(st->st_uid);
-		why = xasprintf("%s belongs to %s", path, who);
+		*cause = xasprintf("%s belongs to %s", path, who);
 		free(who);
-		return why;
+		return false;
 	}
 	/* Others may add names to a sticky directory but not replace
 	 * ours: that is /tmp. */
 	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
-		return NULL;
-	if (st->st_mode & S_IWOTH)
-		return xasprintf("%s is writable by every user", path);
-	if (st->st_mode & S_IWGRP)
-		return xasprintf("%s is writable by its group", path);
-	return NULL;
+		return true;
+	if (st->st_mode & S_IWOTH) {
+		*cause = xasprintf("%s is writable by every user", path);
+		return false;
+	}
+	if (st->st_mode & S_IWGRP) {
+		*cause = xasprintf("%s is writable by its group", path);
+		return false;
+	}
+	return true;
 }
 
 bool
-path_trusted(const char *path, char **why)
+path_trusted(const char *path, char **cause)
 {
 	uid_t me = geteuid();
 	struct stat st;
 	char *real, *slash;
 	int saved;
 
-	*why = NULL;
+	*cause = NULL;
 	if ((real = realpath(path, NULL)) == NULL) {
 		saved = errno;
-		*why = xasprintf("%s: %s", path, strerror(saved));
+		*cause = xasprintf("%s: %s", path, strerror(saved));
 		errno = saved;
 		return false;
 	}
@@ -62,12 +68,12 @@ path_trusted(const char *path, char **why)
 	for (;;) {
 		if (stat(real, &st) < 0) {
 			saved = errno;
-			*why = xasprintf("%s: %s", real, strerror(saved));
+			*cause = xasprintf("%s: %s", real, strerror(saved));
 			free(real);
 			errno = saved;
 			return false;
 		}
-		if ((*why = distrust(real, &st, me)) != NULL) {
+		if (!trusted_one(real, &st, me, cause)) {
 			free(real);
 			errno = EPERM;
 			return false;

@@ -10,9 +10,9 @@
  * resolved) and every directory above it must belong to the effective
  * user or root and not be writable by group or others, except that a
  * sticky directory (such as /tmp) may be.  Returns true, or false with
- * *why (malloc'd) naming the path at fault and what is wrong with it.
+ * *cause (malloc'd) naming the path at fault and what is wrong with it.
  * A path that does not exist gives false with errno ENOENT. */
-bool path_trusted(const char *path, char **why);
+bool path_trusted(const char *path, char **cause);
 
 /* "user NAME (uid N)", or "uid N" for a uid without a name; malloc'd. */
 char *user_desc(uid_t uid);

@@ -13,14 +13,23 @@
 #include "jobq.h"
 #include "util.h"
 
+/* The running command's name, set by main() once it knows it. */
+static const char *progname;
+
+void
+util_set_progname(const char *name)
+{
+	progname = name;
+}
+
 static void
 vcmd_warn(bool with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
 
 	fprintf(stderr, "jobq: ");
-	if (g_cmdname != NULL)
-		fprintf(stderr, "%s: ", g_cmdname);
+	if (progname != NULL)
+		fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	if (with_errno)
 		fprintf(stderr, ": %s", strerror(saved));
@@ -80,17 +89,24 @@ xstrdup(const char *s)
 }
 
 char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		errx(EXIT_SOFTWARE, "out of memory");
+	return s;
+}
+
+char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		errx(EXIT_SOFTWARE, "out of memory");
 	return s;
 }
 

@@ -2,11 +2,14 @@
 #ifndef UTIL_H
 #define UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* "jobq: CMD: message" on stderr. */
+/* "jobq: CMD: message" on stderr; CMD is what util_set_progname() was
+ * given, left out before a command is known. */
+void util_set_progname(const char *name);
 void cmd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -16,6 +19,8 @@ void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* A job id: [1-9][0-9]*, 1..INT64_MAX, nothing else.  False if
  * malformed. */

@@ -35,7 +35,8 @@ waker_close(struct waker *w)
 bool
 waker_drain(struct waker *w)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool woken = false;
 	ssize_t n;
 
@@ -45,7 +46,8 @@ waker_drain(struct waker *w)
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ev = (struct inotify_event *)p;
 
-			if (ev->len > 0 && strcmp(ev->name, SPOOL_WAKE_FILE) == 0)
+			if (ev->len > 0 &&
+			    strcmp(ev->name, SPOOL_WAKE_FILE) == 0)
 				woken = true;
 			/* The database removed or replaced. */
 			if (ev->len > 0 && (ev->mask & (IN_DELETE |

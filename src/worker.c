@@ -57,12 +57,13 @@ struct worker {
 	int64_t shutdown_term_at;	/* when to stop what still runs */
 	int64_t next_recovery;
 	int64_t next_claim;		/* after a store error */
-	int orphans;			/* jobs of dead workers being rescued */
+	int orphans;			/* dead workers' jobs in rescue */
 	int others;			/* other workers and their jobs */
-	bool changed;			/* the store moved: look for work */
-	bool recheck;			/* the store moved: look for the dead */
+	bool changed;			/* the store moved: claim */
+	bool recheck;			/* the store moved: recover */
 	bool none_runnable;		/* as of our last look */
-	int64_t next_due;		/* wall ms a delayed job is due; 0: none */
+	int64_t next_due;		/* wall ms the next delayed job is
+					   due; 0: none */
 	int status;			/* exit status so far */
 	int64_t backoff_ms;		/* claim pause while starts fail */
 	struct {
@@ -77,25 +78,23 @@ struct worker {
 };
 
 /* One event line, written with one write(2) so that lines of workers
- * sharing a log never interleave. */
-static void
+ * sharing a log never interleave, and whole whatever its length: a long
+ * path in it is not cut. */
+static void __attribute__((format(printf, 2, 3)))
 wlog(struct worker *w, const char *fmt, ...)
 {
-	char line[1024];
+	char *event, *line;
 	va_list ap;
-	int n, m;
 
 	if (w->opts->quiet)
 		return;
-	n = snprintf(line, sizeof(line), "jobq: worker %s: ", w->id);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	event = xvasprintf(fmt, ap);
 	va_end(ap);
-	n += m;
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	line = xasprintf("jobq: worker %s: %s\n", w->id, event);
+	(void)!write(STDERR_FILENO, line, strlen(line));
+	free(line);
+	free(event);
 }
 
 static void
@@ -191,22 +190,23 @@ take_lock(const char *path)
 	return fd;
 }
 
-/* The worker's lock of DESIGN.md, taken before the worker registers.
- * Run locks are per attempt (start_job). */
+/* The worker's lock (see jobq(1), Crash recovery), taken before the
+ * worker registers.  Run locks are per attempt (start_job).  False with
+ * *cause (malloc'd) set on failure. */
 static bool
-register_worker(struct worker *w, char *err, size_t errsize)
+register_worker(struct worker *w, char **cause)
 {
 	snprintf(w->id, sizeof(w->id), "%08x%08x", arc4random(),
 	    arc4random());
 	w->lock_path = worker_lock_path(w->env.sp, w->id);
 	if ((w->lock_fd = take_lock(w->lock_path)) < 0) {
-		snprintf(err, errsize, "cannot lock %s: %s", w->lock_path,
+		*cause = xasprintf("cannot lock %s: %s", w->lock_path,
 		    strerror(errno));
 		return false;
 	}
 	if (store_worker_register(w->env.st, w->id, (int)getpid(),
 	    w->opts->grace_ms) != STORE_OK) {
-		snprintf(err, errsize, "%s", store_error(w->env.st));
+		*cause = xstrdup(store_error(w->env.st));
 		return false;
 	}
 	/* Idle workers sleep until woken: from now on they watch us. */
@@ -225,14 +225,15 @@ unregister_worker(struct worker *w)
 }
 
 static void
-note_recovery(const char *event, int64_t job, const char *worker, void *arg)
+note_recovery(enum recover_event ev, int64_t job, const char *worker,
+    void *arg)
 {
 	struct worker *w = arg;
 
-	wlog(w, "event=%s job=%lld dead_worker=%s", event, (long long)job,
-	    worker);
+	wlog(w, "event=%s job=%lld dead_worker=%s", recover_event_name(ev),
+	    (long long)job, worker);
 	/* Our own writes do not show in store_changed(). */
-	if (strcmp(event, "rescued") == 0)
+	if (ev == RECOVER_RESCUED)
 		w->changed = true;
 }
 
@@ -531,7 +532,8 @@ claim_jobs(struct worker *w)
 
 	bool any = false;
 
-	if (w->stopping || w->busy >= w->opts->jobs || mono_ms() < w->next_claim)
+	if (w->stopping || w->busy >= w->opts->jobs ||
+	    mono_ms() < w->next_claim)
 		return;
 	if (w->none_runnable && !w->changed &&
 	    (w->next_due == 0 || now_ms() < w->next_due))
@@ -843,8 +845,10 @@ wait_for_events(struct worker *w)
 
 		if (!s->used)
 			continue;
-		pfd[n++] = (struct pollfd){ .fd = s->ch.out_fd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = s->ch.err_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.out_fd,
+		    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->ch.err_fd,
+		    .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->ch.progress_fd,
 		    .events = POLLIN };
 	}
@@ -999,7 +1003,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		.env = { .sp = sp, .st = st, .hp = hp },
 		.lock_fd = -1,
 	};
-	char err[512];
+	char *cause;
 	int rc;
 
 	if ((rc = raise_fd_limit(opts->jobs)) != EXIT_OK)
@@ -1014,8 +1018,9 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.env.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w.env.worker_id = w.id;
-	if (!register_worker(&w, err, sizeof(err))) {
-		cmd_warnx("%s", err);
+	if (!register_worker(&w, &cause)) {
+		cmd_warnx("%s", cause);
+		free(cause);
 		unregister_worker(&w);
 		return EXIT_UNAVAILABLE;
 	}

@@ -11,9 +11,6 @@
 #include "spool.h"
 #include "store.h"
 
-#define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
-#define LOG_CAP (1024 * 1024)		/* bytes of stderr kept, the tail */
-
 struct worker_opts {
 	int jobs;			/* handlers at once */
 	const char *const *queues;	/* NULL: every queue */

@@ -225,6 +225,54 @@ assert_handler_refused() {
 	assert_job "$id" state=pending
 }
 
+# long_path NAME: a path of about 1,500 bytes under the test's directory,
+# six components of 240 bytes: longer than any buffer a message could be
+# cut to.
+long_path() {
+	local p="$BATS_TEST_TMPDIR/$1" i
+	for i in 1 2 3 4 5 6; do
+		p+=/$(printf '%0240d' 0 | tr 0 "$i")
+	done
+	printf '%s\n' "$p"
+}
+
+@test "a long missing --handlers directory is named whole" {
+	local dir
+	dir=$(long_path missing)
+	run --separate-stderr -2 timeout 20 "$JOBQ" worker --handlers "$dir" \
+		--drain 3>&-
+	[ "$stderr" = "jobq: worker: handler directory $dir: No such file or directory" ] ||
+		fail "stderr cut or changed (${#stderr} bytes): ${stderr:0:200}..."
+}
+
+@test "a long spool path in an error is named whole" {
+	local dir
+	dir=$(long_path spool)
+	mkdir -p "$dir"
+	chmod 0777 "$dir"
+	run --separate-stderr -69 "$JOBQ" --dir "$dir" list
+	[ "$stderr" = "jobq: list: spool $dir is writable by every user; refusing to use it (chmod o-w $dir)" ] ||
+		fail "stderr cut or changed (${#stderr} bytes): ${stderr:0:200}..."
+}
+
+@test "a worker's event line with long paths is written whole" {
+	local a b id
+	a=$(long_path a)
+	b=$(long_path b)
+	id=$("$JOBQ" submit nosuch '{}')
+	JOBQ_HANDLERS="$a:$b" timeout 20 "$JOBQ" worker --drain 3>&- \
+		2>>"$WORKER_LOG"
+	local want="no handler for type 'nosuch' (searched: $a, $b, $JOBQ_DIR/handlers)"
+	run -0 "$JOBQ" status --json "$id"
+	assert_json "$output" state=failed error="$want"
+	grep -qF "event=finished job=$id attempt=1 outcome=failed duration=" \
+		"$WORKER_LOG" || fail "no finished event"
+	local line
+	line=$(grep -F "event=finished job=$id " "$WORKER_LOG")
+	[ "${line%%error=*}error=\"$want\"" = "$line" ] ||
+		fail "event line cut: ${#line} bytes"
+}
+
 # --- what is kept of the output -----------------------------------------
 
 @test "10 MiB on stdout: completed, result exactly the first 1 MiB, truncated" {
