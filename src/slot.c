@@ -420,56 +420,27 @@ slot_flush_progress(struct slot *s, const struct slot_env *env, bool force)
 }
 
 void
-slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
-    char *errbuf, size_t errsize)
+slot_outcome(const struct slot *s, const char *worker_id,
+    struct outcome *o)
 {
-	char sig[32], dur[32];
-
 	memset(o, 0, sizeof(*o));
 	o->id = s->job.id;
 	o->attempt = s->job.attempt;
 	o->worker = worker_id;
-	o->exit_code = -1;
 	o->result = s->out;
 	o->result_len = s->out_len;
 	o->result_truncated = s->out_truncated;
-	if (WIFEXITED(s->wstatus))
-		o->exit_code = WEXITSTATUS(s->wstatus);
+	o->end.stop = s->reason;
+	o->end.exit_code = -1;
+	o->end.timeout_ms = s->job.timeout_ms;
+	if (s->start_error != NULL) {
+		o->end.stop = s->start_passing ? STOP_START_PASSING :
+		    STOP_START_LASTING;
+		o->end.start_error = s->start_error;
+	} else if (WIFEXITED(s->wstatus))
+		o->end.exit_code = WEXITSTATUS(s->wstatus);
 	else if (WIFSIGNALED(s->wstatus))
-		o->signal = WTERMSIG(s->wstatus);
-
-	/* A cancel or a timeout wins over a late exit 0. */
-	switch (s->reason) {
-	case STOP_CANCEL:
-		o->state = JOB_CANCELLED;
-		snprintf(errbuf, errsize, "cancelled");
-		break;
-	case STOP_TIMEOUT:
-		o->state = JOB_TIMEOUT;
-		format_duration(s->job.timeout_ms, dur, sizeof(dur));
-		snprintf(errbuf, errsize, "timed out after %s", dur);
-		break;
-	case STOP_SHUTDOWN:
-		o->state = JOB_PENDING;
-		o->requeue = true;
-		snprintf(errbuf, errsize, "worker stopped");
-		break;
-	case STOP_NONE:
-		if (o->exit_code == 0) {
-			o->state = JOB_COMPLETED;
-			o->error = NULL;
-			return;
-		}
-		o->state = JOB_FAILED;
-		if (o->exit_code > 0)
-			snprintf(errbuf, errsize, "exited with status %d",
-			    o->exit_code);
-		else
-			snprintf(errbuf, errsize, "killed by %s",
-			    signal_name(o->signal, sig, sizeof(sig)));
-		break;
-	}
-	o->error = errbuf;
+		o->end.signal = WTERMSIG(s->wstatus);
 }
 
 void

@@ -13,13 +13,6 @@
 #include "store.h"
 #include "supervise.h"
 
-enum stop_reason {
-	STOP_NONE,
-	STOP_TIMEOUT,
-	STOP_CANCEL,
-	STOP_SHUTDOWN,
-};
-
 struct slot {
 	bool used;
 	struct job job;
@@ -27,7 +20,7 @@ struct slot {
 	int64_t started_mono;
 	int64_t deadline;	/* timeout, monotonic ms; 0: none */
 	int64_t kill_at;	/* SIGKILL due; 0: not signalled */
-	enum stop_reason reason;
+	enum stop_reason reason;	/* none, timeout, cancel or shutdown */
 	bool exited;
 	int wstatus;
 	int64_t exited_mono;
@@ -77,9 +70,11 @@ void slot_read(struct slot *s, int fd);
 void slot_flush_progress(struct slot *s, const struct slot_env *env,
     bool force);
 
-/* The outcome of a handler that exited, for store_finish. */
-void slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
-    char *errbuf, size_t errsize);
+/* The facts of how the slot's attempt ended (its handler exited, or
+ * could not start), for store_finish to judge.  *o points into the
+ * slot. */
+void slot_outcome(const struct slot *s, const char *worker_id,
+    struct outcome *o);
 
 /* Releases everything the slot holds. */
 void slot_clear(struct slot *s);

@@ -17,7 +17,6 @@
 #include "util.h"
 
 #define APPLICATION_ID 0x6a6f6271	/* "jobq" */
-#define WORKER_DEATHS_MAX 3
 
 /* Statements kept prepared for the life of the store: the worker runs
  * them for every job. */
@@ -53,66 +52,6 @@ struct store {
 	int64_t data_version;	/* as of the last store_changed(); -1: never */
 	char err[512];
 };
-
-static const char *const state_names[JOB_NSTATES] = {
-	[JOB_PENDING] = "pending",
-	[JOB_RUNNING] = "running",
-	[JOB_RETRYING] = "retrying",
-	[JOB_COMPLETED] = "completed",
-	[JOB_FAILED] = "failed",
-	[JOB_TIMEOUT] = "timeout",
-	[JOB_CANCELLED] = "cancelled",
-};
-
-const char *
-job_state_name(enum job_state s)
-{
-	return s < JOB_NSTATES ? state_names[s] : "unknown";
-}
-
-bool
-job_state_parse(const char *name, enum job_state *s)
-{
-	for (int i = 0; i < JOB_NSTATES; i++) {
-		if (strcmp(name, state_names[i]) == 0) {
-			*s = (enum job_state)i;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool
-job_state_ended(enum job_state s)
-{
-	return s == JOB_COMPLETED || s == JOB_FAILED || s == JOB_TIMEOUT ||
-	    s == JOB_CANCELLED;
-}
-
-void
-job_clear(struct job *j)
-{
-	free(j->type);
-	free(j->queue);
-	free(j->payload);
-	free(j->error);
-	free(j->worker);
-	free(j->progress_message);
-	free(j->proc_boot);
-	free(j->rescue_boot);
-	memset(j, 0, sizeof(*j));
-}
-
-void
-attempts_free(struct attempt *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(a[i].worker);
-		free(a[i].outcome);
-		free(a[i].error);
-	}
-	free(a);
-}
 
 /* The schema, one migration per step of PRAGMA user_version. */
 static const char *const migrations[] = {
@@ -1284,152 +1223,21 @@ store_set_progress(struct store *st, int64_t id, int attempt,
 	return fenced_update(st, s, id, attempt, worker);
 }
 
-/* The state name an outcome is stored under, and the attempt's outcome.
- * A cancel that was asked for wins over whatever the handler did: it may
- * have exited 0, or been stopped for a shutdown, before its worker saw
- * the request. */
-static void
-outcome_names(const struct outcome *o, int deaths, bool cancel_requested,
-    const char **state, const char **attempt_outcome, const char **error,
-    int *new_deaths)
-{
-	*error = o->error;
-	*new_deaths = 0;
-	if (cancel_requested && !o->worker_died) {
-		*state = "cancelled";
-		*attempt_outcome = "cancelled";
-		*error = "cancelled";
-		*new_deaths = deaths;
-		return;
-	}
-	if (o->worker_died) {
-		*new_deaths = deaths + 1;
-		*attempt_outcome = "worker died";
-		*error = "worker died";
-		/* cancel_requested is read in the put-back's own
-		 * transaction: a cancel that came while the rescuer waited
-		 * for the lock is not lost. */
-		if (o->state == JOB_CANCELLED || cancel_requested) {
-			*state = "cancelled";
-			*error = "cancelled";
-		} else if (*new_deaths >= WORKER_DEATHS_MAX) {
-			*state = "failed";
-			*error = "worker died 3 times";
-		} else
-			*state = "pending";
-		return;
-	}
-	if (o->requeue) {
-		*state = "pending";
-		*attempt_outcome = "requeued";
-		*new_deaths = deaths;
-		return;
-	}
-	*state = job_state_name(o->state);
-	*attempt_outcome = *state;
-}
-
-enum store_rc
-store_finish(struct store *st, const struct outcome *o)
-{
-	sqlite3_stmt *s, *a, *d, *res;
-	const char *state, *attempt_outcome, *error;
-	int64_t now = now_ms();
-	int deaths = 0, new_deaths, rc;
-	bool ended, cancel_requested = false;
-	enum store_rc r;
-
-	if ((s = stmt(st, S_FINISH)) == NULL ||
-	    (a = stmt(st, S_FINISH_ATTEMPT)) == NULL ||
-	    (d = stmt(st, S_FENCE)) == NULL ||
-	    (res = stmt(st, S_SAVE_RESULT)) == NULL)
-		return db_fail(st, STORE_ERROR, "finish");
-	if ((r = begin_write(st)) != STORE_OK)
-		return r;
-
-	/* The fence: the job must still be ours, in this attempt. */
-	sqlite3_bind_int64(d, 1, o->id);
-	sqlite3_bind_int(d, 2, o->attempt);
-	sqlite3_bind_text(d, 3, o->worker, -1, SQLITE_STATIC);
-	rc = step(d);
-	if (rc == SQLITE_ROW) {
-		deaths = sqlite3_column_int(d, 0);
-		cancel_requested = sqlite3_column_int(d, 1) != 0;
-	}
-	done(d);
-	if (rc == SQLITE_DONE)
-		return rollback(st, STORE_CONFLICT);
-	if (rc != SQLITE_ROW)
-		return rollback(st, db_fail(st, classify(rc), "finish"));
-
-	outcome_names(o, deaths, cancel_requested, &state, &attempt_outcome,
-	    &error, &new_deaths);
-	ended = strcmp(state, "pending") != 0;
-	sqlite3_bind_int64(s, 1, o->id);
-	sqlite3_bind_int(s, 2, o->attempt);
-	sqlite3_bind_text(s, 3, o->worker, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC);
-	bind_int_or_null(s, 5, now, ended);
-	bind_int_or_null(s, 6, o->exit_code, o->exit_code >= 0);
-	bind_int_or_null(s, 7, o->signal, o->signal > 0);
-	bind_text_or_null(s, 8, ended ? error : NULL);
-	bind_int_or_null(s, 9, (int64_t)o->result_len, ended);
-	sqlite3_bind_int(s, 10, o->result_truncated);
-	sqlite3_bind_int(s, 11, strcmp(state, "failed") == 0 &&
-	    !o->worker_died);
-	sqlite3_bind_int(s, 12, new_deaths);
-	/* A job put back belongs to no worker; an ended one keeps the
-	 * name of the one that ran it last. */
-	bind_text_or_null(s, 13, ended ? o->worker : NULL);
-	rc = step(s);
-	done(s);
-	if (rc != SQLITE_DONE)
-		return rollback(st, db_fail(st, classify(rc), "finish"));
-
-	sqlite3_bind_int64(a, 1, o->id);
-	sqlite3_bind_int(a, 2, o->attempt);
-	sqlite3_bind_int64(a, 3, now);
-	sqlite3_bind_text(a, 4, attempt_outcome, -1, SQLITE_STATIC);
-	bind_int_or_null(a, 5, o->exit_code, o->exit_code >= 0);
-	bind_int_or_null(a, 6, o->signal, o->signal > 0);
-	bind_text_or_null(a, 7, error);
-	rc = step(a);
-	done(a);
-	if (rc != SQLITE_DONE)
-		return rollback(st, db_fail(st, classify(rc), "finish"));
-
-	if (ended) {
-		sqlite3_bind_int64(res, 1, o->id);
-		sqlite3_bind_blob64(res, 2, o->result ? o->result : "",
-		    o->result_len, SQLITE_STATIC);
-		rc = step(res);
-		done(res);
-		if (rc != SQLITE_DONE)
-			return rollback(st, db_fail(st, classify(rc),
-			    "cannot store the result"));
-	}
-	if ((r = commit(st)) != STORE_OK)
-		return r;
-	spool_wake(st->sp);
-	return STORE_OK;
-}
-
-/* Undoes a claim whose handler could not be started for a passing reason
- * (out of descriptors, memory or disk; a store error): the attempt is not
- * counted, its row goes, and the job shows its previous attempt again.  A
- * cancel that came in meanwhile is honoured instead. */
-enum store_rc
-store_unclaim(struct store *st, int64_t id, int attempt, const char *worker)
+/* Undoes a claim, as job_verdict() asks of a handler that could not be
+ * started for a passing reason: the attempt is not counted, its row
+ * goes, and the job shows its previous attempt again; or, if the verdict
+ * ends it, its end. */
+static enum store_rc
+unclaim(struct store *st, const struct outcome *o, const struct verdict *v)
 {
 #define PREV " FROM attempts WHERE job_id = ?1 AND attempt = ?2 - 1)"
 	static const char sql[] =
 	    "UPDATE jobs SET attempt = attempt - 1, worker = NULL,"
 	    " pgid = NULL, proc_start = NULL, rescue_term_at = NULL,"
-	    " state = CASE WHEN cancel_requested THEN 'cancelled'"
-	    "  ELSE 'pending' END,"
-	    " finished_at = CASE WHEN cancel_requested THEN ?4"
+	    " state = ?4,"
+	    " finished_at = CASE WHEN ?5 THEN ?6"
 	    "  ELSE (SELECT finished_at" PREV " END,"
-	    " error = CASE WHEN cancel_requested THEN 'cancelled'"
+	    " error = CASE WHEN ?5 THEN ?7"
 	    "  ELSE (SELECT error" PREV " END,"
 	    " started_at = (SELECT started_at" PREV ","
 	    " exit_code = (SELECT exit_code" PREV ","
@@ -1437,12 +1245,11 @@ store_unclaim(struct store *st, int64_t id, int attempt, const char *worker)
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running'";
 #undef PREV
+	bool ended = job_state_ended(v->state);
 	sqlite3_stmt *s, *a;
-	enum store_rc r;
+	enum store_rc r = STORE_OK;
 	int rc;
 
-	if ((r = begin_write_as(st, LAZY)) != STORE_OK)
-		return r;
 	s = prepare(st, sql);
 	a = prepare(st, "DELETE FROM attempts WHERE job_id = ?1"
 	    " AND attempt = ?2");
@@ -1450,34 +1257,140 @@ store_unclaim(struct store *st, int64_t id, int attempt, const char *worker)
 		r = db_fail(st, STORE_ERROR, "unclaim");
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, attempt);
-	sqlite3_bind_text(s, 3, worker, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms());
+	sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int(s, 2, o->attempt);
+	sqlite3_bind_text(s, 3, o->worker, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, job_state_name(v->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, ended);
+	sqlite3_bind_int64(s, 6, now_ms());
+	bind_text_or_null(s, 7, v->error);
 	if ((rc = step(s)) != SQLITE_DONE) {
 		r = db_fail(st, classify(rc), "unclaim");
 		goto out;
 	}
-	if (sqlite3_changes(st->db) == 0) {
-		r = STORE_CONFLICT;
-		goto out;
-	}
-	sqlite3_bind_int64(a, 1, id);
-	sqlite3_bind_int(a, 2, attempt);
-	if ((rc = step(a)) != SQLITE_DONE) {
+	sqlite3_bind_int64(a, 1, o->id);
+	sqlite3_bind_int(a, 2, o->attempt);
+	if ((rc = step(a)) != SQLITE_DONE)
 		r = db_fail(st, classify(rc), "unclaim");
-		goto out;
-	}
-	sqlite3_finalize(s);
-	sqlite3_finalize(a);
-	if ((r = commit(st)) != STORE_OK)
-		return r;
-	spool_wake(st->sp);
-	return STORE_OK;
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(a);
-	return rollback(st, r);
+	return r;
+}
+
+/* Stores the verdict of an ended attempt: the job, the attempt's row,
+ * and the result of a job that ended. */
+static enum store_rc
+record_end(struct store *st, const struct outcome *o,
+    const struct verdict *v, int64_t now)
+{
+	sqlite3_stmt *s, *a, *res;
+	bool ended = job_state_ended(v->state);
+	int rc;
+
+	if ((s = stmt(st, S_FINISH)) == NULL ||
+	    (a = stmt(st, S_FINISH_ATTEMPT)) == NULL ||
+	    (res = stmt(st, S_SAVE_RESULT)) == NULL)
+		return db_fail(st, STORE_ERROR, "finish");
+	sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int(s, 2, o->attempt);
+	sqlite3_bind_text(s, 3, o->worker, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, job_state_name(v->state), -1, SQLITE_STATIC);
+	bind_int_or_null(s, 5, now, ended);
+	bind_int_or_null(s, 6, o->end.exit_code, o->end.exit_code >= 0);
+	bind_int_or_null(s, 7, o->end.signal, o->end.signal > 0);
+	bind_text_or_null(s, 8, ended ? v->error : NULL);
+	bind_int_or_null(s, 9, (int64_t)o->result_len, ended);
+	sqlite3_bind_int(s, 10, o->result_truncated);
+	sqlite3_bind_int(s, 11, v->failure);
+	sqlite3_bind_int(s, 12, v->deaths);
+	/* A job put back belongs to no worker; an ended one keeps the
+	 * name of the one that ran it last. */
+	bind_text_or_null(s, 13, ended ? o->worker : NULL);
+	rc = step(s);
+	done(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "finish");
+
+	sqlite3_bind_int64(a, 1, o->id);
+	sqlite3_bind_int(a, 2, o->attempt);
+	sqlite3_bind_int64(a, 3, now);
+	bind_text_or_null(a, 4, v->outcome);
+	bind_int_or_null(a, 5, o->end.exit_code, o->end.exit_code >= 0);
+	bind_int_or_null(a, 6, o->end.signal, o->end.signal > 0);
+	bind_text_or_null(a, 7, v->error);
+	rc = step(a);
+	done(a);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "finish");
+	if (!ended)
+		return STORE_OK;
+	sqlite3_bind_int64(res, 1, o->id);
+	sqlite3_bind_blob64(res, 2, o->result ? o->result : "",
+	    o->result_len, SQLITE_STATIC);
+	rc = step(res);
+	done(res);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, classify(rc), "cannot store the result");
+	return STORE_OK;
+}
+
+/* The fence: the job must still be ours, in this attempt.  What the
+ * verdict needs of it is read here, inside the recording transaction,
+ * so that a cancel asked for meanwhile is not lost. */
+static enum store_rc
+fence(struct store *st, const struct outcome *o, int *deaths,
+    bool *cancel_requested)
+{
+	sqlite3_stmt *d = stmt(st, S_FENCE);
+	int rc;
+
+	if (d == NULL)
+		return db_fail(st, STORE_ERROR, "finish");
+	sqlite3_bind_int64(d, 1, o->id);
+	sqlite3_bind_int(d, 2, o->attempt);
+	sqlite3_bind_text(d, 3, o->worker, -1, SQLITE_STATIC);
+	rc = step(d);
+	if (rc == SQLITE_ROW) {
+		*deaths = sqlite3_column_int(d, 0);
+		*cancel_requested = sqlite3_column_int(d, 1) != 0;
+	}
+	done(d);
+	if (rc == SQLITE_DONE)
+		return STORE_CONFLICT;
+	if (rc != SQLITE_ROW)
+		return db_fail(st, classify(rc), "finish");
+	return STORE_OK;
+}
+
+enum store_rc
+store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
+{
+	struct verdict v;
+	bool cancel_requested = false;
+	int deaths = 0;
+	enum store_rc r;
+
+	memset(&v, 0, sizeof(v));
+	if ((r = begin_write_as(st, o->end.stop == STOP_START_PASSING ?
+	    LAZY : DURABLE)) != STORE_OK)
+		goto out;
+	if ((r = fence(st, o, &deaths, &cancel_requested)) != STORE_OK) {
+		r = rollback(st, r);
+		goto out;
+	}
+	job_verdict(&o->end, cancel_requested, deaths, &v);
+	r = v.unclaim ? unclaim(st, o, &v) : record_end(st, o, &v, now_ms());
+	if (r != STORE_OK)
+		r = rollback(st, r);
+	else if ((r = commit(st)) == STORE_OK)
+		spool_wake(st->sp);
+out:
+	if (vp != NULL)
+		*vp = v;
+	else
+		verdict_clear(&v);
+	return r;
 }
 
 enum store_rc

@@ -1,5 +1,6 @@
-/* store.h: the job store.  Commands and the worker speak to jobs only
- * through these functions; SQL lives in store-sqlite.c. */
+/* store.h: the job store, persistence only.  Commands and the worker
+ * speak to jobs only through these functions; SQL lives in
+ * store-sqlite.c, and what a job becomes is job.c's to decide. */
 #ifndef STORE_H
 #define STORE_H
 
@@ -7,68 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "job.h"
 #include "spool.h"
-
-enum job_state {
-	JOB_PENDING,
-	JOB_RUNNING,
-	JOB_RETRYING,
-	JOB_COMPLETED,
-	JOB_FAILED,
-	JOB_TIMEOUT,
-	JOB_CANCELLED,
-	JOB_NSTATES
-};
-
-const char *job_state_name(enum job_state);
-bool job_state_parse(const char *name, enum job_state *state);
-bool job_state_ended(enum job_state);
-
-/* Absent times are 0; an absent exit code is -1, an absent signal 0. */
-struct job {
-	int64_t id;
-	char *type;
-	char *queue;
-	int priority;
-	enum job_state state;
-	char *payload;		/* the bytes as submitted, NUL-terminated */
-	size_t payload_len;
-	int64_t created_at, run_at, started_at, finished_at;	/* ms */
-	int64_t timeout_ms;	/* 0: none */
-	int attempt;		/* starts so far */
-	int max_retries;
-	int failures;
-	int deaths;		/* worker deaths in a row under this job */
-	int exit_code;
-	int signal;
-	char *error;
-	int64_t result_bytes;
-	bool result_truncated;
-	char *worker;
-	bool cancel_requested;
-	int pgid;		/* the handler's process group while running */
-	int64_t proc_start;	/* its leader's start time, /proc ticks */
-	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan,
-				   CLOCK_BOOTTIME ms of boot rescue_boot */
-	char *proc_boot;	/* boot id of pgid and proc_start */
-	char *rescue_boot;	/* boot id of rescue_term_at */
-	bool has_progress;
-	double progress_percent;	/* < 0: unknown */
-	int64_t progress_done, progress_total;	/* total 0: none */
-	char *progress_message;
-};
-void job_clear(struct job *);
-
-struct attempt {
-	int attempt;
-	char *worker;
-	int64_t started_at, finished_at;
-	char *outcome;		/* a state name, or "requeued" */
-	int exit_code;
-	int signal;
-	char *error;
-};
-void attempts_free(struct attempt *, size_t n);
 
 /* The largest payload submit accepts.  A payload is copied whole into
  * every command and worker that handles the job (status --json, list
@@ -95,21 +36,15 @@ struct list_filter {
 	bool payload;		/* load the payloads (list --json) */
 };
 
-/* How an attempt ended, as the worker records it. */
+/* How an attempt ended, as the worker (or a rescuer) records it. */
 struct outcome {
 	int64_t id;
 	int attempt;
 	const char *worker;
-	enum job_state state;	/* completed, failed, timeout, cancelled,
-				   or pending for a put-back */
-	int exit_code;		/* -1: none */
-	int signal;		/* 0: none */
-	const char *error;	/* NULL for completed */
+	struct attempt_end end;
 	const char *result;
 	size_t result_len;
 	bool result_truncated;
-	bool requeue;		/* put back to pending, budget untouched */
-	bool worker_died;	/* requeue because the worker died */
 };
 
 enum store_rc {
@@ -172,14 +107,11 @@ enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
     const char *message);
 
 /* Records how an attempt ended, fenced on (id, attempt, worker): a worker
- * that lost the job changes nothing and gets STORE_CONFLICT. */
-enum store_rc store_finish(struct store *, const struct outcome *);
-
-/* Puts a claimed job whose handler could not be started back to pending,
- * as if the claim had not happened (the attempt is not counted), fenced
- * like store_finish; a job asked to cancel meanwhile is cancelled. */
-enum store_rc store_unclaim(struct store *, int64_t id, int attempt,
-    const char *worker);
+ * that lost the job changes nothing and gets STORE_CONFLICT.  What the
+ * job becomes is job_verdict()'s, decided inside the recording
+ * transaction; with v non-NULL it is handed back (verdict_clear it). */
+enum store_rc store_finish(struct store *, const struct outcome *,
+    struct verdict *v);
 
 /* Ids of this worker's running jobs that someone asked to cancel. */
 enum store_rc store_cancel_requests(struct store *, const char *worker,

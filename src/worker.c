@@ -359,30 +359,45 @@ unrecorded(const struct worker *w)
 	return false;
 }
 
-/* Stores an outcome; false if it must be tried again later. */
+/* Stores how the slot's attempt ended; false if it must be tried again
+ * later.  What the job became is the store's verdict. */
 static bool
-record(struct worker *w, struct slot *s, const struct outcome *o)
+record(struct worker *w, struct slot *s)
 {
 	char dur[32];
-	enum store_rc rc = store_finish(w->env.st, o);
+	struct outcome o;
+	struct verdict v;
+	enum store_rc rc;
 
+	slot_flush_progress(s, &w->env, true);
+	slot_outcome(s, w->id, &o);
+	rc = store_finish(w->env.st, &o, &v);
 	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
 	if (rc != STORE_OK && rc != STORE_CONFLICT) {
-		store_trouble(w, rc, o->id);
+		verdict_clear(&v);
+		store_trouble(w, rc, o.id);
 		return false;
 	}
 	store_fine(w);
 	if (rc == STORE_CONFLICT)
-		wlog(w, "event=lost job=%lld attempt=%d", (long long)o->id,
-		    o->attempt);
-	else if (o->requeue)
+		wlog(w, "event=lost job=%lld attempt=%d", (long long)o.id,
+		    o.attempt);
+	else if (v.unclaim)
+		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
+		    (long long)o.id, s->start_error,
+		    (long long)(w->backoff_ms / 1000));
+	else if (v.requeue)
 		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
-		    (long long)o->id, o->attempt, dur);
+		    (long long)o.id, o.attempt, dur);
 	else
 		wlog(w, "event=finished job=%lld attempt=%d outcome=%s "
-		    "duration=%s%s%s%s", (long long)o->id, o->attempt,
-		    job_state_name(o->state), dur, o->error ? " error=\"" : "",
-		    o->error ? o->error : "", o->error ? "\"" : "");
+		    "duration=%s%s%s%s", (long long)o.id, o.attempt,
+		    job_state_name(v.state), dur, v.error ? " error=\"" : "",
+		    v.error ? v.error : "", v.error ? "\"" : "");
+	/* Our own write does not show in store_changed(). */
+	if (v.unclaim)
+		w->changed = true;
+	verdict_clear(&v);
 	return true;
 }
 
@@ -490,37 +505,6 @@ start_job(struct worker *w, struct job *job)
 	wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
 	    (int)s->ch.pid);
 	set_title(w);
-}
-
-/* Stores what became of a start that failed: a passing reason puts the
- * job back as if it had not been claimed, a lasting one fails it. */
-static bool
-record_start_failure(struct worker *w, struct slot *s)
-{
-	struct outcome o = {
-		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
-		.state = JOB_FAILED, .exit_code = -1, .error = s->start_error,
-	};
-	enum store_rc rc;
-
-	if (!s->start_passing)
-		return record(w, s, &o);
-	rc = store_unclaim(w->env.st, s->job.id, s->job.attempt, w->id);
-	if (rc != STORE_OK && rc != STORE_CONFLICT) {
-		store_trouble(w, rc, s->job.id);
-		return false;
-	}
-	store_fine(w);
-	if (rc == STORE_CONFLICT)
-		wlog(w, "event=lost job=%lld attempt=%d", (long long)s->job.id,
-		    s->job.attempt);
-	else
-		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
-		    (long long)s->job.id, s->start_error,
-		    (long long)(w->backoff_ms / 1000));
-	/* Our own write does not show in store_changed(). */
-	w->changed = true;
-	return true;
 }
 
 static void
@@ -709,18 +693,6 @@ run_timers(struct worker *w)
 	}
 }
 
-/* Stores how a handler that ran ended. */
-static bool
-record_outcome(struct worker *w, struct slot *s)
-{
-	char errbuf[256];
-	struct outcome o;
-
-	slot_flush_progress(s, &w->env, true);
-	slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
-	return record(w, s, &o);
-}
-
 static void
 finish_ready(struct worker *w)
 {
@@ -749,8 +721,7 @@ finish_ready(struct worker *w)
 			/* Its database is gone: nothing to record in. */
 			wlog(w, "event=lost job=%lld attempt=%d",
 			    (long long)s->job.id, s->job.attempt);
-		} else if (!(s->start_error != NULL ?
-		    record_start_failure(w, s) : record_outcome(w, s))) {
+		} else if (!record(w, s)) {
 			/* The store failed (disk full, say): the outcome
 			 * is kept and tried again, or the job would stay
 			 * running under a live worker for good.  A
