@@ -12,6 +12,7 @@ open_store(struct spool *sp, struct store **st, bool create)
 {
 	enum spool_rc src;
 	enum store_rc rc;
+	char *cause;
 
 	*st = NULL;
 	src = spool_open(sp, create);
@@ -22,11 +23,14 @@ open_store(struct spool *sp, struct store **st, bool create)
 		spool_close(sp);
 		return EXIT_UNAVAILABLE;
 	}
-	rc = store_open(sp, create, st);
-	if (rc == STORE_NOTFOUND && !create)
+	rc = store_open(sp, create, st, &cause);
+	if (rc == STORE_NOTFOUND && !create) {
+		free(cause);
 		return EXIT_OK;
+	}
 	if (rc != STORE_OK) {
-		cmd_warnx("%s", sp->err);
+		cmd_warnx("%s", cause);
+		free(cause);
 		spool_close(sp);
 		return rc == STORE_UNUSABLE ? EXIT_UNAVAILABLE : EXIT_SOFTWARE;
 	}

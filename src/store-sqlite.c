@@ -50,7 +50,7 @@ struct store {
 	bool create;		/* may make the spool's files */
 	int durability;		/* enum durability in force */
 	int64_t data_version;	/* as of the last store_changed(); -1: never */
-	char err[512];
+	char *err;		/* the last error, malloc'd */
 };
 
 /* The schema, one migration per step of PRAGMA user_version. */
@@ -223,12 +223,26 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)",
 };
 
+/* Sets the store's error; returns rc. */
+static enum store_rc __attribute__((format(printf, 3, 4)))
+fail(struct store *st, enum store_rc rc, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	free(st->err);
+	st->err = msg;
+	return rc;
+}
+
 static enum store_rc
 db_fail(struct store *st, enum store_rc rc, const char *what)
 {
-	snprintf(st->err, sizeof(st->err), "%s: %s", what,
-	    sqlite3_errmsg(st->db));
-	return rc;
+	return fail(st, rc, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
 /* Errors that mean the file is not (or no longer) a usable database,
@@ -548,24 +562,21 @@ check_header(struct store *st, const struct db_header *h)
 {
 	if ((h->appid != 0 && h->appid != APPLICATION_ID) ||
 	    (h->appid == 0 && h->ntables > 0)) {
-		snprintf(st->err, sizeof(st->err),
+		return fail(st, STORE_UNUSABLE,
 		    "not a jobq database (it belongs to another program)");
-		return STORE_UNUSABLE;
 	}
 	if (h->version > SCHEMA_VERSION) {
-		snprintf(st->err, sizeof(st->err), "the database was made by a "
+		return fail(st, STORE_UNUSABLE, "the database was made by a "
 		    "newer jobq (schema %d, this one knows %d)", h->version,
 		    SCHEMA_VERSION);
-		return STORE_UNUSABLE;
 	}
 	/* Stamped, so migrations would start past the one that makes the
 	 * tables, and every statement would fail: a damaged file, not a
 	 * bug of ours. */
 	if (h->version > 0 && h->jobs == 0) {
-		snprintf(st->err, sizeof(st->err), "the database is damaged: "
+		return fail(st, STORE_UNUSABLE, "the database is damaged: "
 		    "it is marked as jobq's (schema %d) but has no jobs table; "
 		    "move it away to start afresh", h->version);
-		return STORE_UNUSABLE;
 	}
 	return STORE_OK;
 }
@@ -585,10 +596,8 @@ migrate(struct store *st)
 	    (r = check_header(st, &h)) != STORE_OK)
 		return r;
 	/* Only now that the database is known to be ours (or new). */
-	if (!spool_make(st->sp, st->create)) {
-		strlcpy(st->err, st->sp->err, sizeof(st->err));
-		return STORE_UNUSABLE;
-	}
+	if (!spool_make(st->sp, st->create))
+		return fail(st, STORE_UNUSABLE, "%s", st->sp->err);
 	if (h.version == SCHEMA_VERSION)
 		return STORE_OK;
 
@@ -623,76 +632,69 @@ migrate(struct store *st)
 	return commit(st);
 }
 
-enum store_rc
-store_open(struct spool *sp, bool create, struct store **out)
+/* Opens the database file; *cause says why not. */
+static enum store_rc
+open_db(struct store *st, const char *path, char **cause)
 {
-	struct store *st;
-	struct stat sb;
-	char *path;
 	/* NOFOLLOW: a symlink put there after spool_open() looked. */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    SQLITE_OPEN_NOFOLLOW;
-	enum store_rc r;
+	struct stat sb;
+	char why[1024];
 	int rc;
 
-	path = spool_path(sp, "jobq.db");
 	/* stat, never open(): closing our own fd of the database would drop
 	 * SQLite's POSIX locks on it.  spool_open() has seen that it is no
 	 * symlink. */
 	if (lstat(path, &sb) < 0) {
-		if (errno != ENOENT || !create) {
-			r = errno == ENOENT ? STORE_NOTFOUND : STORE_UNUSABLE;
-			snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
-			    strerror(errno));
-			free(path);
-			return r;
+		if (errno != ENOENT || !st->create) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			return errno == ENOENT ? STORE_NOTFOUND :
+			    STORE_UNUSABLE;
 		}
 		flags |= SQLITE_OPEN_CREATE;
-	} else if (!check_not_world_writable(path, "database", sp->err,
-	    sizeof(sp->err))) {
-		free(path);
-		return STORE_UNUSABLE;
-	}
-
-	st = xcalloc(1, sizeof(*st));
-	st->sp = sp;
-	st->wait = true;
-	st->create = create;
-	if ((flags & SQLITE_OPEN_CREATE) && !spool_make(sp, true)) {
-		free(st);
-		free(path);
+	} else if (!check_not_world_writable(path, "database", why,
+	    sizeof(why))) {
+		*cause = xstrdup(why);
 		return STORE_UNUSABLE;
 	}
 	if (flags & SQLITE_OPEN_CREATE) {
+		mode_t old;
+
+		if (!spool_make(st->sp, true)) {
+			*cause = xstrdup(st->sp->err);
+			return STORE_UNUSABLE;
+		}
 		/* Two first commands may race to create it: the lock makes
 		 * one of them create and the other open. */
-		mode_t old = umask(077);	/* the database is private */
-
-		spool_lock(sp);
+		old = umask(077);	/* the database is private */
+		spool_lock(st->sp);
 		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
-		spool_unlock(sp);
+		spool_unlock(st->sp);
 		umask(old);
 	} else
 		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(sp->err, sizeof(sp->err), "%s: %s", path,
+		*cause = xasprintf("%s: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-		sqlite3_close(st->db);
-		free(st);
-		free(path);
 		return STORE_UNUSABLE;
 	}
+	return STORE_OK;
+}
+
+static void
+tune(struct store *st)
+{
+	int persist = 1;
+
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 0);
-	st->durability = -1;
-	st->data_version = -1;
 	set_durability(st, DURABLE);
 	/* The last connection to close checkpoints the WAL; keep the file
 	 * rather than delete it, so the next command need not create and
 	 * sync a new one.  (Skipping that checkpoint instead lets the WAL
 	 * grow without bound: each new process rebuilds its index from the
 	 * whole file.) */
-	int persist = 1;
 	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL,
 	    &persist);
 	/* With a size limit set, that last checkpoint also truncates the
@@ -700,13 +702,33 @@ store_open(struct spool *sp, bool create, struct store **out)
 	 * checkpoint that resets it. */
 	sqlite3_exec(st->db, "PRAGMA journal_size_limit = 4194304", NULL,
 	    NULL, NULL);
-	if ((r = migrate(st)) != STORE_OK) {
-		snprintf(sp->err, sizeof(sp->err), "%s: %s", path, st->err);
-		store_close(st);
-		free(path);
-		return r;
+}
+
+enum store_rc
+store_open(struct spool *sp, bool create, struct store **out, char **cause)
+{
+	struct store *st;
+	char *path;
+	enum store_rc r;
+
+	*cause = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->sp = sp;
+	st->wait = true;
+	st->create = create;
+	st->durability = -1;
+	st->data_version = -1;
+	path = spool_path(sp, "jobq.db");
+	if ((r = open_db(st, path, cause)) == STORE_OK) {
+		tune(st);
+		if ((r = migrate(st)) != STORE_OK)
+			*cause = xasprintf("%s: %s", path, store_error(st));
 	}
 	free(path);
+	if (r != STORE_OK) {
+		store_close(st);
+		return r;
+	}
 	*out = st;
 	return STORE_OK;
 }
@@ -719,13 +741,14 @@ store_close(struct store *st)
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
+	free(st->err);
 	free(st);
 }
 
 const char *
 store_error(const struct store *st)
 {
-	return st->err;
+	return st->err != NULL ? st->err : "unknown error";
 }
 
 void

@@ -61,9 +61,11 @@ struct store;
 /* Opens the store of an open spool.  With create, makes the database if
  * it is missing.  The schema is migrated if it is older than this jobq.
  * STORE_NOTFOUND: there is no database and create is false.  On failure
- * sp->err says why. */
-enum store_rc store_open(struct spool *sp, bool create, struct store **out);
+ * *cause says why (malloc'd; the caller frees it). */
+enum store_rc store_open(struct spool *sp, bool create, struct store **out,
+    char **cause);
 void store_close(struct store *);
+/* Why the last call that failed did: valid until the next call. */
 const char *store_error(const struct store *);
 
 enum store_rc store_submit(struct store *, const struct job_spec *,
