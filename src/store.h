@@ -1,6 +1,6 @@
 /* store.h: the job store, persistence only.  Commands and the worker
  * speak to jobs only through these functions; SQL lives in
- * store-sqlite.c, and what a job becomes is job.c's to decide. */
+ * store-sqlite*.c, and what a job becomes is job.c's to decide. */
 #ifndef STORE_H
 #define STORE_H
 
@@ -51,7 +51,7 @@ enum store_rc {
 	STORE_OK = 0,
 	STORE_NOTFOUND,		/* no such job, or nothing to claim */
 	STORE_CONFLICT,		/* the job is not in a state for this */
-	STORE_BUSY,		/* another writer holds the lock (no-wait mode) */
+	STORE_BUSY,		/* another writer holds the lock (no wait) */
 	STORE_UNUSABLE,		/* the database cannot be used: exit 69 */
 	STORE_ERROR,		/* anything else: exit 70 */
 };
@@ -133,9 +133,8 @@ bool store_changed(struct store *);
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);
 
-/* Recovery: the running jobs of workers other than `except`, with only
- * what recovery reads: id, attempt, worker, cancel_requested, the process
- * fields and the rescue fields (no payload, type or queue). */
+/* Recovery: the running jobs of workers other than `except`, without
+ * their payloads. */
 enum store_rc store_running_elsewhere(struct store *, const char *except,
     struct job **jobs, size_t *n);
 /* Notes that a rescuer sent TERM to an orphaned handler, at `when`
