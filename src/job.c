@@ -72,6 +72,16 @@ attempts_free(struct attempt *a, size_t n)
 	free(a);
 }
 
+enum cancel_effect
+job_cancel_effect(enum job_state s)
+{
+	if (job_state_ended(s))
+		return CANCEL_TOO_LATE;
+	/* A handler may hold on to resources: its worker stops it and
+	 * records the end. */
+	return s == JOB_RUNNING ? CANCEL_ASK : CANCEL_NOW;
+}
+
 static void
 ends(struct verdict *v, enum job_state state, char *error)
 {
@@ -115,7 +125,7 @@ died(bool cancel_requested, int deaths, struct verdict *v)
 	v->requeue = v->state == JOB_PENDING;
 	v->outcome = OUTCOME_WORKER_DIED;
 	if (v->state == JOB_CANCELLED)
-		v->error = xstrdup("cancelled");
+		v->error = xstrdup(CANCELLED_ERROR);
 	else if (v->state == JOB_FAILED)
 		v->error = xasprintf("worker died %d times",
 		    WORKER_DEATHS_MAX);
@@ -141,7 +151,7 @@ job_verdict(const struct attempt_end *e, bool cancel_requested, int deaths,
 		v->deaths = deaths;
 		if (cancel_requested) {
 			v->state = JOB_CANCELLED;
-			v->error = xstrdup("cancelled");
+			v->error = xstrdup(CANCELLED_ERROR);
 		} else
 			v->state = JOB_PENDING;
 		return;
@@ -150,7 +160,7 @@ job_verdict(const struct attempt_end *e, bool cancel_requested, int deaths,
 	 * it may have exited 0, or been stopped for a shutdown, before its
 	 * worker saw the request. */
 	if (cancel_requested || e->stop == STOP_CANCEL) {
-		ends(v, JOB_CANCELLED, xstrdup("cancelled"));
+		ends(v, JOB_CANCELLED, xstrdup(CANCELLED_ERROR));
 		v->deaths = deaths;
 		return;
 	}

@@ -102,6 +102,17 @@ struct verdict {
 	bool unclaim;		/* undo the claim: the attempt never was */
 };
 
+/* What a cancel does to a job in a given state. */
+enum cancel_effect {
+	CANCEL_TOO_LATE,	/* it has ended: nothing */
+	CANCEL_NOW,		/* it waits: it is cancelled at once */
+	CANCEL_ASK,		/* it runs: its worker is asked to stop it */
+};
+enum cancel_effect job_cancel_effect(enum job_state);
+
+/* The error of a cancelled job. */
+#define CANCELLED_ERROR "cancelled"
+
 /* A job whose workers die under it this many times in a row fails, so
  * that a job that kills its workers cannot do so forever. */
 #define WORKER_DEATHS_MAX 3

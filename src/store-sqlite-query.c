@@ -281,6 +281,7 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 {
 	sqlite3_stmt *s;
 	enum store_rc r;
+	enum cancel_effect effect;
 	struct job j;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
@@ -289,17 +290,19 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 		return sq_rollback(st, r);
 	*was = j.state;
 	job_clear(&j);
-	if (job_state_ended(*was))
+	effect = job_cancel_effect(*was);
+	if (effect == CANCEL_TOO_LATE)
 		return sq_rollback(st, STORE_CONFLICT);
-	if (*was == JOB_RUNNING)
-		s = sq_prepare(st, "UPDATE jobs SET cancel_requested = 1"
-		    " WHERE id = ?1");
-	else
-		s = sq_prepare(st, "UPDATE jobs SET state = 'cancelled',"
-		    " finished_at = ?2, error = 'cancelled' WHERE id = ?1");
+	if (effect == CANCEL_ASK) {
+		if ((s = sq_prepare(st, "UPDATE jobs SET cancel_requested = 1"
+		    " WHERE id = ?1")) != NULL)
+			sq_bind(s, p_int(id));
+	} else if ((s = sq_prepare(st, "UPDATE jobs SET state = ?2,"
+	    " finished_at = ?3, error = ?4 WHERE id = ?1")) != NULL)
+		sq_bind(s, p_int(id), p_text(job_state_name(JOB_CANCELLED)),
+		    p_int(now_ms()), p_text(CANCELLED_ERROR));
 	if (s == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "cancel"));
-	sq_bind(s, p_int(id), p_int(now_ms()));
 	if (sq_step(s) != SQLITE_DONE) {
 		r = sq_db_fail(st, sq_classify(sqlite3_errcode(st->db)),
 		    "cannot cancel");

@@ -83,9 +83,9 @@ enum store_rc store_get_attempts(struct store *, int64_t id,
 enum store_rc store_list(struct store *, const struct list_filter *,
     int (*fn)(const struct job *, void *), void *arg);
 
-/* Cancels a job.  A pending or retrying job is cancelled at once; a
- * running one is marked for its worker to stop.  *was is the state found.
- * STORE_CONFLICT if it had already ended. */
+/* Cancels a job as job_cancel_effect() says of the state it is found in
+ * (*was): at once, or by asking its worker to stop it.  STORE_CONFLICT
+ * if it had already ended. */
 enum store_rc store_cancel(struct store *, int64_t id, enum job_state *was);
 
 /* The worker's side. */

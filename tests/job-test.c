@@ -165,6 +165,14 @@ test_states(void)
 	is("completed, failed, timeout and cancelled are ended",
 	    job_state_ended(JOB_COMPLETED) && job_state_ended(JOB_FAILED) &&
 	    job_state_ended(JOB_TIMEOUT) && job_state_ended(JOB_CANCELLED));
+	is("a cancel is too late for an ended job",
+	    job_cancel_effect(JOB_COMPLETED) == CANCEL_TOO_LATE &&
+	    job_cancel_effect(JOB_CANCELLED) == CANCEL_TOO_LATE);
+	is("a cancel ends a waiting job at once",
+	    job_cancel_effect(JOB_PENDING) == CANCEL_NOW &&
+	    job_cancel_effect(JOB_RETRYING) == CANCEL_NOW);
+	is("a cancel of a running job asks its worker",
+	    job_cancel_effect(JOB_RUNNING) == CANCEL_ASK);
 	is("pending, running and retrying are not ended",
 	    !job_state_ended(JOB_PENDING) && !job_state_ended(JOB_RUNNING) &&
 	    !job_state_ended(JOB_RETRYING));
