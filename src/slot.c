@@ -188,6 +188,7 @@ unlink_log(const struct slot_env *env, int64_t id)
 struct record_ctx {
 	struct slot *s;
 	const struct slot_env *env;
+	char *cause;		/* why the process could not be saved */
 };
 
 /* The process group goes into the store before the handler may run, so
@@ -198,15 +199,14 @@ record_process(pid_t pid, int64_t start_ticks, void *arg)
 	struct record_ctx *ctx = arg;
 	const struct job *j = &ctx->s->job;
 
-	return store_set_process(ctx->env->st, j->id, j->attempt,
-	    ctx->env->worker_id, pid, start_ticks, proc_boot_id()) ==
-	    STORE_OK ? 0 : -1;
+	return ctx->env->save_process(ctx->env->arg, j, pid, start_ticks,
+	    proc_boot_id(), &ctx->cause) ? 0 : -1;
 }
 
 bool
 slot_start(struct slot *s, const struct slot_env *env, char **error)
 {
-	struct record_ctx ctx = { s, env };
+	struct record_ctx ctx = { s, env, NULL };
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
 	const char *why;
@@ -257,7 +257,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 		/* record_process could not store the process group. */
 		s->start_passing = true;
 		*error = xasprintf("cannot record the process of %s: %s",
-		    path, store_error(env->st));
+		    path, ctx.cause);
 		goto fail;
 	}
 	if (rc != 0) {
@@ -273,6 +273,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **error)
 	free_strv(envp);
 	free(path);
 	free(cwd);
+	free(ctx.cause);
 	return true;
 fail:
 	if (s->log_fd >= 0) {
@@ -288,6 +289,7 @@ fail:
 	free_strv(envp);
 	free(path);
 	free(cwd);
+	free(ctx.cause);
 	return false;
 }
 
@@ -413,34 +415,27 @@ slot_flush_progress(struct slot *s, const struct slot_env *env, bool force)
 		return;
 	if (!force && now - s->progress_stored < PROGRESS_INTERVAL_MS)
 		return;
-	store_set_progress(env->st, s->job.id, s->job.attempt, env->worker_id,
-	    s->percent, s->done, s->total, s->message);
+	env->save_progress(env->arg, &s->job, s->percent, s->done, s->total,
+	    s->message);
 	s->progress_dirty = false;
 	s->progress_stored = now;
 }
 
 void
-slot_outcome(const struct slot *s, const char *worker_id,
-    struct outcome *o)
+slot_outcome(const struct slot *s, struct attempt_end *e)
 {
-	memset(o, 0, sizeof(*o));
-	o->id = s->job.id;
-	o->attempt = s->job.attempt;
-	o->worker = worker_id;
-	o->result = s->out;
-	o->result_len = s->out_len;
-	o->result_truncated = s->out_truncated;
-	o->end.stop = s->reason;
-	o->end.exit_code = -1;
-	o->end.timeout_ms = s->job.timeout_ms;
+	memset(e, 0, sizeof(*e));
+	e->stop = s->reason;
+	e->exit_code = -1;
+	e->timeout_ms = s->job.timeout_ms;
 	if (s->start_error != NULL) {
-		o->end.stop = s->start_passing ? STOP_START_PASSING :
+		e->stop = s->start_passing ? STOP_START_PASSING :
 		    STOP_START_LASTING;
-		o->end.start_error = s->start_error;
+		e->start_error = s->start_error;
 	} else if (WIFEXITED(s->wstatus))
-		o->end.exit_code = WEXITSTATUS(s->wstatus);
+		e->exit_code = WEXITSTATUS(s->wstatus);
 	else if (WIFSIGNALED(s->wstatus))
-		o->end.signal = WTERMSIG(s->wstatus);
+		e->signal = WTERMSIG(s->wstatus);
 }
 
 void

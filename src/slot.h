@@ -9,8 +9,8 @@
 #include <sys/types.h>
 
 #include "handlers.h"
+#include "job.h"
 #include "spool.h"
-#include "store.h"
 #include "supervise.h"
 
 struct slot {
@@ -50,10 +50,17 @@ struct slot {
 /* What a slot needs from its worker. */
 struct slot_env {
 	struct spool *sp;
-	struct store *st;
 	const struct handler_path *hp;
 	const char *worker_id;
 	int devnull;
+	/* The worker stores what the store keeps of a running handler: its
+	 * process group, before the handler may run (false with *cause set,
+	 * malloc'd, if it cannot), and its progress. */
+	bool (*save_process)(void *arg, const struct job *, pid_t pgid,
+	    int64_t start_ticks, const char *boot, char **cause);
+	void (*save_progress)(void *arg, const struct job *, double percent,
+	    int64_t done, int64_t total, const char *message);
+	void *arg;
 };
 
 /* Starts the handler of a claimed job (the slot owns the job now).
@@ -71,10 +78,8 @@ void slot_flush_progress(struct slot *s, const struct slot_env *env,
     bool force);
 
 /* The facts of how the slot's attempt ended (its handler exited, or
- * could not start), for store_finish to judge.  *o points into the
- * slot. */
-void slot_outcome(const struct slot *s, const char *worker_id,
-    struct outcome *o);
+ * could not start), for job_verdict() to judge. */
+void slot_outcome(const struct slot *s, struct attempt_end *e);
 
 /* Releases everything the slot holds. */
 void slot_clear(struct slot *s);

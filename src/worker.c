@@ -44,6 +44,7 @@
 
 struct worker {
 	const struct worker_opts *opts;
+	struct store *st;
 	struct slot_env env;
 	char id[17];
 	char *lock_path;
@@ -204,9 +205,9 @@ register_worker(struct worker *w, char *err, size_t errsize)
 		    strerror(errno));
 		return false;
 	}
-	if (store_worker_register(w->env.st, w->id, (int)getpid(),
+	if (store_worker_register(w->st, w->id, (int)getpid(),
 	    w->opts->grace_ms) != STORE_OK) {
-		snprintf(err, errsize, "%s", store_error(w->env.st));
+		snprintf(err, errsize, "%s", store_error(w->st));
 		return false;
 	}
 	/* Idle workers sleep until woken: from now on they watch us. */
@@ -217,7 +218,7 @@ register_worker(struct worker *w, char *err, size_t errsize)
 static void
 unregister_worker(struct worker *w)
 {
-	store_worker_unregister(w->env.st, w->id);
+	store_worker_unregister(w->st, w->id);
 	unlink(w->lock_path);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
@@ -242,7 +243,7 @@ note_recovery(const char *event, int64_t job, const char *worker, void *arg)
 static void
 store_trouble(struct worker *w, enum store_rc rc, int64_t job)
 {
-	const char *msg = store_error(w->env.st);
+	const char *msg = store_error(w->st);
 	int64_t now = mono_ms();
 	int k, oldest = 0;
 
@@ -318,7 +319,7 @@ give_up(struct worker *w, const char *why)
 			kill(-s->ch.pid, SIGKILL);
 	}
 	cmd_warnx("%s: %s; leaving its jobs to recovery", why,
-	    store_error(w->env.st));
+	    store_error(w->st));
 	w->give_up = true;
 	w->status = store_exit_status(w->store_rc);
 }
@@ -331,7 +332,7 @@ drain_failed(struct worker *w)
 {
 	if (w->status != EXIT_OK)
 		return;
-	cmd_warnx("%s", store_error(w->env.st));
+	cmd_warnx("%s", store_error(w->st));
 	w->status = store_exit_status(w->store_rc);
 	w->stopping = true;
 	w->shutdown_term_at = mono_ms();
@@ -359,19 +360,47 @@ unrecorded(const struct worker *w)
 	return false;
 }
 
+/* The slot's reports of a running handler, for the store. */
+static bool
+save_process(void *arg, const struct job *j, pid_t pgid,
+    int64_t start_ticks, const char *boot, char **cause)
+{
+	struct worker *w = arg;
+
+	if (store_set_process(w->st, j->id, j->attempt, w->id, pgid,
+	    start_ticks, boot) == STORE_OK)
+		return true;
+	*cause = xstrdup(store_error(w->st));
+	return false;
+}
+
+static void
+save_progress(void *arg, const struct job *j, double percent,
+    int64_t done, int64_t total, const char *message)
+{
+	struct worker *w = arg;
+
+	store_set_progress(w->st, j->id, j->attempt, w->id, percent, done,
+	    total, message);
+}
+
 /* Stores how the slot's attempt ended; false if it must be tried again
  * later.  What the job became is the store's verdict. */
 static bool
 record(struct worker *w, struct slot *s)
 {
 	char dur[32];
-	struct outcome o;
+	struct outcome o = {
+		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
+		.result = s->out, .result_len = s->out_len,
+		.result_truncated = s->out_truncated,
+	};
 	struct verdict v;
 	enum store_rc rc;
 
 	slot_flush_progress(s, &w->env, true);
-	slot_outcome(s, w->id, &o);
-	rc = store_finish(w->env.st, &o, &v);
+	slot_outcome(s, &o.end);
+	rc = store_finish(w->st, &o, &v);
 	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
 	if (rc != STORE_OK && rc != STORE_CONFLICT) {
 		verdict_clear(&v);
@@ -522,13 +551,13 @@ claim_jobs(struct worker *w)
 		return;		/* nothing new, nothing come due */
 	w->changed = false;
 	/* A read first: an idle worker woken for nothing takes no lock. */
-	if ((rc = store_next_due(w->env.st, w->opts->queues,
+	if ((rc = store_next_due(w->st, w->opts->queues,
 	    w->opts->nqueues, &w->next_due)) != STORE_OK) {
 		w->next_due = 0;
 		claim_failed(w, rc);
 		return;
 	}
-	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	if ((rc = store_any_runnable(w->st, w->opts->queues,
 	    w->opts->nqueues, &any)) != STORE_OK) {
 		claim_failed(w, rc);
 		return;
@@ -541,7 +570,7 @@ claim_jobs(struct worker *w)
 	while (!w->stopping && w->busy < w->opts->jobs &&
 	    mono_ms() >= w->next_claim) {
 		memset(&job, 0, sizeof(job));
-		rc = store_claim(w->env.st, w->id, w->opts->queues,
+		rc = store_claim(w->st, w->id, w->opts->queues,
 		    w->opts->nqueues, &job);
 		if (rc == STORE_NOTFOUND) {
 			store_fine(w);
@@ -582,7 +611,7 @@ check_cancels(struct worker *w)
 	size_t n = 0;
 
 	if (w->busy == 0 ||
-	    store_cancel_requests(w->env.st, w->id, &ids, &n) != STORE_OK)
+	    store_cancel_requests(w->st, w->id, &ids, &n) != STORE_OK)
 		return;
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < w->opts->jobs; k++)
@@ -850,7 +879,7 @@ drained(struct worker *w)
 
 	if (w->busy > 0 || w->orphans > 0)
 		return false;
-	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	if ((rc = store_any_runnable(w->st, w->opts->queues,
 	    w->opts->nqueues, &any)) != STORE_OK) {
 		claim_failed(w, rc);
 		return false;
@@ -934,11 +963,11 @@ loop(struct worker *w)
 
 		/* An idle worker alone on an unchanged spool looks at
 		 * nothing: an idle tick costs one PRAGMA. */
-		if (!w->spool_gone && store_changed(w->env.st))
+		if (!w->spool_gone && store_changed(w->st))
 			w->changed = w->recheck = true;
 		if (now >= w->next_recovery && !w->spool_gone) {
 			if (w->recheck || w->others > 0 || w->orphans > 0)
-				w->orphans = recover_dead_workers(w->env.st,
+				w->orphans = recover_dead_workers(w->st,
 				    w->env.sp, w->id, note_recovery, w,
 				    &w->others);
 			w->recheck = false;
@@ -967,7 +996,9 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 {
 	struct worker w = {
 		.opts = opts,
-		.env = { .sp = sp, .st = st, .hp = hp },
+		.st = st,
+		.env = { .sp = sp, .hp = hp, .save_process = save_process,
+		    .save_progress = save_progress },
 		.lock_fd = -1,
 	};
 	char err[512];
@@ -985,6 +1016,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.env.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w.env.worker_id = w.id;
+	w.env.arg = &w;
 	if (!register_worker(&w, err, sizeof(err))) {
 		cmd_warnx("%s", err);
 		unregister_worker(&w);
