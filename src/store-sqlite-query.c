@@ -14,7 +14,7 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
 	    " created_at, run_at, timeout_ms)"
-	    " VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6)";
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char payload_sql[] =
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
 	sqlite3_stmt *s, *p;
@@ -28,7 +28,8 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "submit"));
 	sq_bind(s, p_text(spec->type), p_text(spec->queue),
-	    p_int(spec->priority), p_int(now),
+	    p_int(spec->priority), p_text(job_state_name(JOB_PENDING)),
+	    p_int(now),
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
 	    p_int(spec->timeout_ms));
 	rc = sq_step(s);
@@ -115,9 +116,8 @@ enum store_rc
 store_get_attempts(struct store *st, int64_t id, struct attempt **out,
     size_t *n)
 {
-	sqlite3_stmt *s = sq_prepare(st, "SELECT attempt, worker, started_at,"
-	    " finished_at, outcome, exit_code, signal, error FROM attempts"
-	    " WHERE job_id = ?1 ORDER BY attempt");
+	sqlite3_stmt *s = sq_prepare(st, "SELECT " ATTEMPT_SELECT
+	    " FROM attempts WHERE job_id = ?1 ORDER BY attempt");
 	struct attempt *a = NULL;
 	size_t count = 0;
 	int rc;
@@ -127,15 +127,7 @@ store_get_attempts(struct store *st, int64_t id, struct attempt **out,
 	sq_bind(s, p_int(id));
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		a = xrealloc(a, (count + 1) * sizeof(*a));
-		a[count].attempt = sqlite3_column_int(s, 0);
-		a[count].worker = sq_col_text(s, 1);
-		a[count].started_at = sq_col_int(s, 2, 0);
-		a[count].finished_at = sq_col_int(s, 3, 0);
-		a[count].outcome = sq_col_text(s, 4);
-		a[count].exit_code = (int)sq_col_int(s, 5, -1);
-		a[count].signal = (int)sq_col_int(s, 6, 0);
-		a[count].error = sq_col_text(s, 7);
-		count++;
+		sq_row_to_attempt(s, &a[count++]);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

@@ -333,6 +333,19 @@ sq_row_to_job(sqlite3_stmt *s, struct job *j)
 	j->payload_len = (size_t)n;
 }
 
+#define ATTEMPT_COLUMN_ENUM(name, kind, absent) AC_##name,
+enum attempt_column { ATTEMPT_COLUMNS(ATTEMPT_COLUMN_ENUM) AC_JOB_ID };
+
+#define ATTEMPT_COLUMN_READ(name, kind, absent) \
+	read_##kind(s, AC_##name, &a->name, absent);
+
+void
+sq_row_to_attempt(sqlite3_stmt *s, struct attempt *a)
+{
+	memset(a, 0, sizeof(*a));
+	ATTEMPT_COLUMNS(ATTEMPT_COLUMN_READ)
+}
+
 /* Opens the database file; *cause says why not. */
 static enum store_rc
 open_db(struct store *st, const char *path, char **cause)

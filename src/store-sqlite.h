@@ -184,16 +184,32 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 	X(proc_boot, TEXT, 0) \
 	X(rescue_boot, TEXT, 0)
 
-#define JOB_COLUMN_SQL(name, kind, absent) #name ", "
+#define COLUMN_SQL(name, kind, absent) #name ", "
 /* The select list sq_row_to_job() reads.  The payload, which may be
  * 16 MiB, lives in a table of its own and comes last; a query that has
  * no use for it selects NULL in its place. */
-#define JOB_SELECT_WITH(payload) JOB_COLUMNS(JOB_COLUMN_SQL) payload
+#define JOB_SELECT_WITH(payload) JOB_COLUMNS(COLUMN_SQL) payload
 #define JOB_SELECT JOB_SELECT_WITH( \
 	"(SELECT data FROM payloads WHERE job_id = jobs.id)")
 #define JOB_SELECT_NO_PAYLOAD JOB_SELECT_WITH("NULL")
 
 void sq_row_to_job(sqlite3_stmt *, struct job *);
+
+/* The columns of an attempt's row, as JOB_COLUMNS. */
+#define ATTEMPT_COLUMNS(X) \
+	X(attempt, INT, 0) \
+	X(worker, TEXT, 0) \
+	X(started_at, I64, 0) \
+	X(finished_at, I64, 0) \
+	X(outcome, TEXT, 0) \
+	X(exit_code, INT, -1) \
+	X(signal, INT, 0) \
+	X(error, TEXT, 0)
+
+/* The select list sq_row_to_attempt() reads; job_id closes it. */
+#define ATTEMPT_SELECT ATTEMPT_COLUMNS(COLUMN_SQL) "job_id"
+
+void sq_row_to_attempt(sqlite3_stmt *, struct attempt *);
 
 /* The schema (store-sqlite-schema.c): checks that the database is
  * jobq's and brings it up to date. */
