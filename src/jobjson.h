@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "store.h"
+#include "job.h"
 
 /* Prints the job as one JSON object on one line. */
 int print_job_json(FILE *fp, const struct job *j, const struct attempt *a,

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "store.h"
+#include "job.h"
 
 /* Prints a JSON value on one line and releases it. */
 void print_json_line(json_t *v);

@@ -184,14 +184,12 @@ requeue(struct store *st, const struct job *j, const char *run,
 		.id = j->id,
 		.attempt = j->attempt,
 		.worker = j->worker,
-		.state = j->cancel_requested ? JOB_CANCELLED : JOB_PENDING,
-		.exit_code = -1,
-		.worker_died = true,
+		.end = { .stop = STOP_WORKER_DIED, .exit_code = -1 },
 	};
 
-	/* store_finish reads cancel_requested again under the write
-	 * lock: a cancel that came after our read still wins. */
-	if (store_finish(st, &o) != STORE_OK)
+	/* store_finish reads cancel_requested under the write lock: a
+	 * cancel that came after our read still wins. */
+	if (store_finish(st, &o, NULL) != STORE_OK)
 		return;
 	unlink(run);
 	if (note)

@@ -190,6 +190,7 @@ unlink_log(const struct slot_env *env, int64_t id)
 struct record_ctx {
 	struct slot *s;
 	const struct slot_env *env;
+	char *cause;		/* why the process could not be saved */
 };
 
 /* The process group goes into the store before the handler may run, so
@@ -200,15 +201,14 @@ record_process(pid_t pid, int64_t start_ticks, void *arg)
 	struct record_ctx *ctx = arg;
 	const struct job *j = &ctx->s->job;
 
-	return store_set_process(ctx->env->st, j->id, j->attempt,
-	    ctx->env->worker_id, pid, start_ticks, proc_boot_id()) ==
-	    STORE_OK ? 0 : -1;
+	return ctx->env->save_process(ctx->env->arg, j, pid, start_ticks,
+	    proc_boot_id(), &ctx->cause) ? 0 : -1;
 }
 
 bool
 slot_start(struct slot *s, const struct slot_env *env, char **cause)
 {
-	struct record_ctx ctx = { s, env };
+	struct record_ctx ctx = { s, env, NULL };
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
 	int in = -1, rc;
@@ -257,7 +257,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 		/* record_process could not store the process group. */
 		s->start_passing = true;
 		*cause = xasprintf("cannot record the process of %s: %s",
-		    path, store_error(env->st));
+		    path, ctx.cause != NULL ? ctx.cause : "store error");
 		goto fail;
 	}
 	if (rc != 0) {
@@ -270,6 +270,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	free_strv(envp);
 	free(path);
 	free(cwd);
+	free(ctx.cause);
 	return true;
 fail:
 	if (s->log_fd >= 0) {
@@ -285,6 +286,7 @@ fail:
 	free_strv(envp);
 	free(path);
 	free(cwd);
+	free(ctx.cause);
 	return false;
 }
 
@@ -410,63 +412,27 @@ slot_flush_progress(struct slot *s, const struct slot_env *env, bool force)
 		return;
 	if (!force && now - s->progress_stored < PROGRESS_INTERVAL_MS)
 		return;
-	store_set_progress(env->st, s->job.id, s->job.attempt, env->worker_id,
-	    s->percent, s->done, s->total, s->message);
+	env->save_progress(env->arg, &s->job, s->percent, s->done, s->total,
+	    s->message);
 	s->progress_dirty = false;
 	s->progress_stored = now;
 }
 
 void
-slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
-    char *errbuf, size_t errsize)
+slot_outcome(const struct slot *s, struct attempt_end *e)
 {
-	char sig[32], dur[32];
-
-	memset(o, 0, sizeof(*o));
-	o->id = s->job.id;
-	o->attempt = s->job.attempt;
-	o->worker = worker_id;
-	o->exit_code = -1;
-	o->result = s->out;
-	o->result_len = s->out_len;
-	o->result_truncated = s->out_truncated;
-	if (WIFEXITED(s->wstatus))
-		o->exit_code = WEXITSTATUS(s->wstatus);
+	memset(e, 0, sizeof(*e));
+	e->stop = s->reason;
+	e->exit_code = -1;
+	e->timeout_ms = s->job.timeout_ms;
+	if (s->start_error != NULL) {
+		e->stop = s->start_passing ? STOP_START_PASSING :
+		    STOP_START_LASTING;
+		e->start_error = s->start_error;
+	} else if (WIFEXITED(s->wstatus))
+		e->exit_code = WEXITSTATUS(s->wstatus);
 	else if (WIFSIGNALED(s->wstatus))
-		o->signal = WTERMSIG(s->wstatus);
-
-	/* A cancel or a timeout wins over a late exit 0. */
-	switch (s->reason) {
-	case STOP_CANCEL:
-		o->state = JOB_CANCELLED;
-		snprintf(errbuf, errsize, "cancelled");
-		break;
-	case STOP_TIMEOUT:
-		o->state = JOB_TIMEOUT;
-		format_duration(s->job.timeout_ms, dur, sizeof(dur));
-		snprintf(errbuf, errsize, "timed out after %s", dur);
-		break;
-	case STOP_SHUTDOWN:
-		o->state = JOB_PENDING;
-		o->requeue = true;
-		snprintf(errbuf, errsize, "worker stopped");
-		break;
-	case STOP_NONE:
-		if (o->exit_code == 0) {
-			o->state = JOB_COMPLETED;
-			o->error = NULL;
-			return;
-		}
-		o->state = JOB_FAILED;
-		if (o->exit_code > 0)
-			snprintf(errbuf, errsize, "exited with status %d",
-			    o->exit_code);
-		else
-			snprintf(errbuf, errsize, "killed by %s",
-			    signal_name(o->signal, sig, sizeof(sig)));
-		break;
-	}
-	o->error = errbuf;
+		e->signal = WTERMSIG(s->wstatus);
 }
 
 void

@@ -9,19 +9,12 @@
 #include <sys/types.h>
 
 #include "handlers.h"
+#include "job.h"
 #include "spool.h"
-#include "store.h"
 #include "supervise.h"
 
 #define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
 #define LOG_CAP (1024 * 1024)		/* stderr bytes kept: the tail */
-
-enum stop_reason {
-	STOP_NONE,
-	STOP_TIMEOUT,
-	STOP_CANCEL,
-	STOP_SHUTDOWN,
-};
 
 struct slot {
 	bool used;
@@ -30,7 +23,7 @@ struct slot {
 	int64_t started_mono;
 	int64_t deadline;	/* timeout, monotonic ms; 0: none */
 	int64_t kill_at;	/* SIGKILL due; 0: not signalled */
-	enum stop_reason reason;
+	enum stop_reason reason;	/* none, timeout, cancel or shutdown */
 	bool exited;
 	int wstatus;
 	int64_t exited_mono;
@@ -60,10 +53,17 @@ struct slot {
 /* What a slot needs from its worker. */
 struct slot_env {
 	struct spool *sp;
-	struct store *st;
 	const struct handler_path *hp;
 	const char *worker_id;
 	int devnull;
+	/* The worker stores what the store keeps of a running handler: its
+	 * process group, before the handler may run (false with *cause set,
+	 * malloc'd, if it cannot), and its progress. */
+	bool (*save_process)(void *arg, const struct job *, pid_t pgid,
+	    int64_t start_ticks, const char *boot, char **cause);
+	void (*save_progress)(void *arg, const struct job *, double percent,
+	    int64_t done, int64_t total, const char *message);
+	void *arg;
 };
 
 /* Starts the handler of a claimed job (the slot owns the job now).
@@ -80,9 +80,9 @@ void slot_read(struct slot *s, int fd);
 void slot_flush_progress(struct slot *s, const struct slot_env *env,
     bool force);
 
-/* The outcome of a handler that exited, for store_finish. */
-void slot_outcome(struct slot *s, const char *worker_id, struct outcome *o,
-    char *errbuf, size_t errsize);
+/* The facts of how the slot's attempt ended (its handler exited, or
+ * could not start), for job_verdict() to judge. */
+void slot_outcome(const struct slot *s, struct attempt_end *e);
 
 /* Releases everything the slot holds. */
 void slot_clear(struct slot *s);

@@ -1,5 +1,6 @@
-/* store.h: the job store.  Commands and the worker speak to jobs only
- * through these functions; SQL lives in store-sqlite.c. */
+/* store.h: the job store, persistence only.  Commands and the worker
+ * speak to jobs only through these functions; SQL lives in
+ * store-sqlite*.c, and what a job becomes is job.c's to decide. */
 #ifndef STORE_H
 #define STORE_H
 
@@ -7,68 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "job.h"
 #include "spool.h"
-
-enum job_state {
-	JOB_PENDING,
-	JOB_RUNNING,
-	JOB_RETRYING,
-	JOB_COMPLETED,
-	JOB_FAILED,
-	JOB_TIMEOUT,
-	JOB_CANCELLED,
-	JOB_NSTATES
-};
-
-const char *job_state_name(enum job_state);
-bool job_state_parse(const char *name, enum job_state *state);
-bool job_state_ended(enum job_state);
-
-/* Absent times are 0; an absent exit code is -1, an absent signal 0. */
-struct job {
-	int64_t id;
-	char *type;
-	char *queue;
-	int priority;
-	enum job_state state;
-	char *payload;		/* the bytes as submitted, NUL-terminated */
-	size_t payload_len;
-	int64_t created_at, run_at, started_at, finished_at;	/* ms */
-	int64_t timeout_ms;	/* 0: none */
-	int attempt;		/* starts so far */
-	int max_retries;
-	int failures;
-	int deaths;		/* worker deaths in a row under this job */
-	int exit_code;
-	int signal;
-	char *error;
-	int64_t result_bytes;
-	bool result_truncated;
-	char *worker;
-	bool cancel_requested;
-	int pgid;		/* the handler's process group while running */
-	int64_t proc_start;	/* its leader's start time, /proc ticks */
-	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan,
-				   CLOCK_BOOTTIME ms of boot rescue_boot */
-	char *proc_boot;	/* boot id of pgid and proc_start */
-	char *rescue_boot;	/* boot id of rescue_term_at */
-	bool has_progress;
-	double progress_percent;	/* < 0: unknown */
-	int64_t progress_done, progress_total;	/* total 0: none */
-	char *progress_message;
-};
-void job_clear(struct job *);
-
-struct attempt {
-	int attempt;
-	char *worker;
-	int64_t started_at, finished_at;
-	char *outcome;		/* a state name, or "requeued" */
-	int exit_code;
-	int signal;
-	char *error;
-};
-void attempts_free(struct attempt *, size_t n);
 
 /* The largest payload submit accepts.  A payload is copied whole into
  * every command and worker that handles the job (status --json, list
@@ -95,28 +36,22 @@ struct list_filter {
 	bool payload;		/* load the payloads (list --json) */
 };
 
-/* How an attempt ended, as the worker records it. */
+/* How an attempt ended, as the worker (or a rescuer) records it. */
 struct outcome {
 	int64_t id;
 	int attempt;
 	const char *worker;
-	enum job_state state;	/* completed, failed, timeout, cancelled,
-				   or pending for a put-back */
-	int exit_code;		/* -1: none */
-	int signal;		/* 0: none */
-	const char *error;	/* NULL for completed */
+	struct attempt_end end;
 	const char *result;
 	size_t result_len;
 	bool result_truncated;
-	bool requeue;		/* put back to pending, budget untouched */
-	bool worker_died;	/* requeue because the worker died */
 };
 
 enum store_rc {
 	STORE_OK = 0,
 	STORE_NOTFOUND,		/* no such job, or nothing to claim */
 	STORE_CONFLICT,		/* the job is not in a state for this */
-	STORE_BUSY,		/* another writer holds the lock (no-wait mode) */
+	STORE_BUSY,		/* another writer holds the lock (no wait) */
 	STORE_UNUSABLE,		/* the database cannot be used: exit 69 */
 	STORE_ERROR,		/* anything else: exit 70 */
 };
@@ -126,10 +61,11 @@ struct store;
 /* Opens the store of an open spool.  With create, makes the database if
  * it is missing.  The schema is migrated if it is older than this jobq.
  * STORE_NOTFOUND: there is no database and create is false.  On failure
- * *cause (malloc'd) says why. */
+ * *cause says why (malloc'd; the caller frees it). */
 enum store_rc store_open(struct spool *sp, bool create, struct store **out,
     char **cause);
 void store_close(struct store *);
+/* Why the last call that failed did: valid until the next call. */
 const char *store_error(const struct store *);
 
 enum store_rc store_submit(struct store *, const struct job_spec *,
@@ -147,9 +83,9 @@ enum store_rc store_get_attempts(struct store *, int64_t id,
 enum store_rc store_list(struct store *, const struct list_filter *,
     int (*fn)(const struct job *, void *), void *arg);
 
-/* Cancels a job.  A pending or retrying job is cancelled at once; a
- * running one is marked for its worker to stop.  *was is the state found.
- * STORE_CONFLICT if it had already ended. */
+/* Cancels a job as job_cancel_effect() says of the state it is found in
+ * (*was): at once, or by asking its worker to stop it.  STORE_CONFLICT
+ * if it had already ended. */
 enum store_rc store_cancel(struct store *, int64_t id, enum job_state *was);
 
 /* The worker's side. */
@@ -173,14 +109,11 @@ enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
     const char *message);
 
 /* Records how an attempt ended, fenced on (id, attempt, worker): a worker
- * that lost the job changes nothing and gets STORE_CONFLICT. */
-enum store_rc store_finish(struct store *, const struct outcome *);
-
-/* Puts a claimed job whose handler could not be started back to pending,
- * as if the claim had not happened (the attempt is not counted), fenced
- * like store_finish; a job asked to cancel meanwhile is cancelled. */
-enum store_rc store_unclaim(struct store *, int64_t id, int attempt,
-    const char *worker);
+ * that lost the job changes nothing and gets STORE_CONFLICT.  What the
+ * job becomes is job_verdict()'s, decided inside the recording
+ * transaction; with v non-NULL it is handed back (verdict_clear it). */
+enum store_rc store_finish(struct store *, const struct outcome *,
+    struct verdict *v);
 
 /* Ids of this worker's running jobs that someone asked to cancel. */
 enum store_rc store_cancel_requests(struct store *, const char *worker,
@@ -200,9 +133,8 @@ bool store_changed(struct store *);
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);
 
-/* Recovery: the running jobs of workers other than `except`, with only
- * what recovery reads: id, attempt, worker, cancel_requested, the process
- * fields and the rescue fields (no payload, type or queue). */
+/* Recovery: the running jobs of workers other than `except`, without
+ * their payloads. */
 enum store_rc store_running_elsewhere(struct store *, const char *except,
     struct job **jobs, size_t *n);
 /* Notes that a rescuer sent TERM to an orphaned handler, at `when`

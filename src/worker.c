@@ -44,6 +44,7 @@
 
 struct worker {
 	const struct worker_opts *opts;
+	struct store *st;
 	struct slot_env env;
 	char id[17];
 	char *lock_path;
@@ -204,9 +205,9 @@ register_worker(struct worker *w, char **cause)
 		    strerror(errno));
 		return false;
 	}
-	if (store_worker_register(w->env.st, w->id, (int)getpid(),
+	if (store_worker_register(w->st, w->id, (int)getpid(),
 	    w->opts->grace_ms) != STORE_OK) {
-		*cause = xstrdup(store_error(w->env.st));
+		*cause = xstrdup(store_error(w->st));
 		return false;
 	}
 	/* Idle workers sleep until woken: from now on they watch us. */
@@ -217,7 +218,7 @@ register_worker(struct worker *w, char **cause)
 static void
 unregister_worker(struct worker *w)
 {
-	store_worker_unregister(w->env.st, w->id);
+	store_worker_unregister(w->st, w->id);
 	unlink(w->lock_path);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
@@ -243,7 +244,7 @@ note_recovery(enum recover_event ev, int64_t job, const char *worker,
 static void
 store_trouble(struct worker *w, enum store_rc rc, int64_t job)
 {
-	const char *msg = store_error(w->env.st);
+	const char *msg = store_error(w->st);
 	int64_t now = mono_ms();
 	int k, oldest = 0;
 
@@ -319,7 +320,7 @@ give_up(struct worker *w, const char *why)
 			kill(-s->ch.pid, SIGKILL);
 	}
 	cmd_warnx("%s: %s; leaving its jobs to recovery", why,
-	    store_error(w->env.st));
+	    store_error(w->st));
 	w->give_up = true;
 	w->status = store_exit_status(w->store_rc);
 }
@@ -332,7 +333,7 @@ drain_failed(struct worker *w)
 {
 	if (w->status != EXIT_OK)
 		return;
-	cmd_warnx("%s", store_error(w->env.st));
+	cmd_warnx("%s", store_error(w->st));
 	w->status = store_exit_status(w->store_rc);
 	w->stopping = true;
 	w->shutdown_term_at = mono_ms();
@@ -360,30 +361,73 @@ unrecorded(const struct worker *w)
 	return false;
 }
 
-/* Stores an outcome; false if it must be tried again later. */
+/* The slot's reports of a running handler, for the store. */
 static bool
-record(struct worker *w, struct slot *s, const struct outcome *o)
+save_process(void *arg, const struct job *j, pid_t pgid,
+    int64_t start_ticks, const char *boot, char **cause)
+{
+	struct worker *w = arg;
+
+	if (store_set_process(w->st, j->id, j->attempt, w->id, pgid,
+	    start_ticks, boot) == STORE_OK)
+		return true;
+	*cause = xstrdup(store_error(w->st));
+	return false;
+}
+
+static void
+save_progress(void *arg, const struct job *j, double percent,
+    int64_t done, int64_t total, const char *message)
+{
+	struct worker *w = arg;
+
+	store_set_progress(w->st, j->id, j->attempt, w->id, percent, done,
+	    total, message);
+}
+
+/* Stores how the slot's attempt ended; false if it must be tried again
+ * later.  What the job became is the store's verdict. */
+static bool
+record(struct worker *w, struct slot *s)
 {
 	char dur[32];
-	enum store_rc rc = store_finish(w->env.st, o);
+	struct outcome o = {
+		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
+		.result = s->out, .result_len = s->out_len,
+		.result_truncated = s->out_truncated,
+	};
+	struct verdict v;
+	enum store_rc rc;
 
+	slot_flush_progress(s, &w->env, true);
+	slot_outcome(s, &o.end);
+	rc = store_finish(w->st, &o, &v);
 	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
 	if (rc != STORE_OK && rc != STORE_CONFLICT) {
-		store_trouble(w, rc, o->id);
+		verdict_clear(&v);
+		store_trouble(w, rc, o.id);
 		return false;
 	}
 	store_fine(w);
 	if (rc == STORE_CONFLICT)
-		wlog(w, "event=lost job=%lld attempt=%d", (long long)o->id,
-		    o->attempt);
-	else if (o->requeue)
+		wlog(w, "event=lost job=%lld attempt=%d", (long long)o.id,
+		    o.attempt);
+	else if (v.unclaim)
+		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
+		    (long long)o.id, s->start_error,
+		    (long long)(w->backoff_ms / 1000));
+	else if (v.requeue)
 		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
-		    (long long)o->id, o->attempt, dur);
+		    (long long)o.id, o.attempt, dur);
 	else
 		wlog(w, "event=finished job=%lld attempt=%d outcome=%s "
-		    "duration=%s%s%s%s", (long long)o->id, o->attempt,
-		    job_state_name(o->state), dur, o->error ? " error=\"" : "",
-		    o->error ? o->error : "", o->error ? "\"" : "");
+		    "duration=%s%s%s%s", (long long)o.id, o.attempt,
+		    job_state_name(v.state), dur, v.error ? " error=\"" : "",
+		    v.error ? v.error : "", v.error ? "\"" : "");
+	/* Our own write does not show in store_changed(). */
+	if (v.unclaim)
+		w->changed = true;
+	verdict_clear(&v);
 	return true;
 }
 
@@ -493,37 +537,6 @@ start_job(struct worker *w, struct job *job)
 	set_title(w);
 }
 
-/* Stores what became of a start that failed: a passing reason puts the
- * job back as if it had not been claimed, a lasting one fails it. */
-static bool
-record_start_failure(struct worker *w, struct slot *s)
-{
-	struct outcome o = {
-		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
-		.state = JOB_FAILED, .exit_code = -1, .error = s->start_error,
-	};
-	enum store_rc rc;
-
-	if (!s->start_passing)
-		return record(w, s, &o);
-	rc = store_unclaim(w->env.st, s->job.id, s->job.attempt, w->id);
-	if (rc != STORE_OK && rc != STORE_CONFLICT) {
-		store_trouble(w, rc, s->job.id);
-		return false;
-	}
-	store_fine(w);
-	if (rc == STORE_CONFLICT)
-		wlog(w, "event=lost job=%lld attempt=%d", (long long)s->job.id,
-		    s->job.attempt);
-	else
-		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
-		    (long long)s->job.id, s->start_error,
-		    (long long)(w->backoff_ms / 1000));
-	/* Our own write does not show in store_changed(). */
-	w->changed = true;
-	return true;
-}
-
 static void
 claim_jobs(struct worker *w)
 {
@@ -540,13 +553,13 @@ claim_jobs(struct worker *w)
 		return;		/* nothing new, nothing come due */
 	w->changed = false;
 	/* A read first: an idle worker woken for nothing takes no lock. */
-	if ((rc = store_next_due(w->env.st, w->opts->queues,
+	if ((rc = store_next_due(w->st, w->opts->queues,
 	    w->opts->nqueues, &w->next_due)) != STORE_OK) {
 		w->next_due = 0;
 		claim_failed(w, rc);
 		return;
 	}
-	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	if ((rc = store_any_runnable(w->st, w->opts->queues,
 	    w->opts->nqueues, &any)) != STORE_OK) {
 		claim_failed(w, rc);
 		return;
@@ -559,7 +572,7 @@ claim_jobs(struct worker *w)
 	while (!w->stopping && w->busy < w->opts->jobs &&
 	    mono_ms() >= w->next_claim) {
 		memset(&job, 0, sizeof(job));
-		rc = store_claim(w->env.st, w->id, w->opts->queues,
+		rc = store_claim(w->st, w->id, w->opts->queues,
 		    w->opts->nqueues, &job);
 		if (rc == STORE_NOTFOUND) {
 			store_fine(w);
@@ -600,7 +613,7 @@ check_cancels(struct worker *w)
 	size_t n = 0;
 
 	if (w->busy == 0 ||
-	    store_cancel_requests(w->env.st, w->id, &ids, &n) != STORE_OK)
+	    store_cancel_requests(w->st, w->id, &ids, &n) != STORE_OK)
 		return;
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < w->opts->jobs; k++)
@@ -711,18 +724,6 @@ run_timers(struct worker *w)
 	}
 }
 
-/* Stores how a handler that ran ended. */
-static bool
-record_outcome(struct worker *w, struct slot *s)
-{
-	char errbuf[256];
-	struct outcome o;
-
-	slot_flush_progress(s, &w->env, true);
-	slot_outcome(s, w->id, &o, errbuf, sizeof(errbuf));
-	return record(w, s, &o);
-}
-
 static void
 finish_ready(struct worker *w)
 {
@@ -751,8 +752,7 @@ finish_ready(struct worker *w)
 			/* Its database is gone: nothing to record in. */
 			wlog(w, "event=lost job=%lld attempt=%d",
 			    (long long)s->job.id, s->job.attempt);
-		} else if (!(s->start_error != NULL ?
-		    record_start_failure(w, s) : record_outcome(w, s))) {
+		} else if (!record(w, s)) {
 			/* The store failed (disk full, say): the outcome
 			 * is kept and tried again, or the job would stay
 			 * running under a live worker for good.  A
@@ -883,7 +883,7 @@ drained(struct worker *w)
 
 	if (w->busy > 0 || w->orphans > 0)
 		return false;
-	if ((rc = store_any_runnable(w->env.st, w->opts->queues,
+	if ((rc = store_any_runnable(w->st, w->opts->queues,
 	    w->opts->nqueues, &any)) != STORE_OK) {
 		claim_failed(w, rc);
 		return false;
@@ -967,11 +967,11 @@ loop(struct worker *w)
 
 		/* An idle worker alone on an unchanged spool looks at
 		 * nothing: an idle tick costs one PRAGMA. */
-		if (!w->spool_gone && store_changed(w->env.st))
+		if (!w->spool_gone && store_changed(w->st))
 			w->changed = w->recheck = true;
 		if (now >= w->next_recovery && !w->spool_gone) {
 			if (w->recheck || w->others > 0 || w->orphans > 0)
-				w->orphans = recover_dead_workers(w->env.st,
+				w->orphans = recover_dead_workers(w->st,
 				    w->env.sp, w->id, note_recovery, w,
 				    &w->others);
 			w->recheck = false;
@@ -1000,7 +1000,9 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 {
 	struct worker w = {
 		.opts = opts,
-		.env = { .sp = sp, .st = st, .hp = hp },
+		.st = st,
+		.env = { .sp = sp, .hp = hp, .save_process = save_process,
+		    .save_progress = save_progress },
 		.lock_fd = -1,
 	};
 	char *cause;
@@ -1018,6 +1020,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.env.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w.env.worker_id = w.id;
+	w.env.arg = &w;
 	if (!register_worker(&w, &cause)) {
 		cmd_warnx("%s", cause);
 		free(cause);

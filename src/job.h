@@ -1,0 +1,127 @@
+/* job.h: the job model: its states, the records of a job and of its
+ * attempts, and the policy that decides what an ended attempt makes of
+ * its job.  A store persists what job_verdict() decides and decides
+ * nothing itself. */
+#ifndef JOB_H
+#define JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum job_state {
+	JOB_PENDING,
+	JOB_RUNNING,
+	JOB_RETRYING,
+	JOB_COMPLETED,
+	JOB_FAILED,
+	JOB_TIMEOUT,
+	JOB_CANCELLED,
+	JOB_NSTATES
+};
+
+const char *job_state_name(enum job_state);
+bool job_state_parse(const char *name, enum job_state *state);
+bool job_state_ended(enum job_state);
+
+/* Absent times are 0; an absent exit code is -1, an absent signal 0. */
+struct job {
+	int64_t id;
+	char *type;
+	char *queue;
+	int priority;
+	enum job_state state;
+	char *payload;		/* the bytes as submitted, NUL-terminated */
+	size_t payload_len;
+	int64_t created_at, run_at, started_at, finished_at;	/* ms */
+	int64_t timeout_ms;	/* 0: none */
+	int attempt;		/* starts so far */
+	int max_retries;
+	int failures;
+	int deaths;		/* worker deaths in a row under this job */
+	int exit_code;
+	int signal;
+	char *error;
+	int64_t result_bytes;
+	bool result_truncated;
+	char *worker;
+	bool cancel_requested;
+	int pgid;		/* the handler's process group while running */
+	int64_t proc_start;	/* its leader's start time, /proc ticks */
+	int64_t rescue_term_at;	/* when a rescuer sent TERM to an orphan,
+				   CLOCK_BOOTTIME ms of boot rescue_boot */
+	char *proc_boot;	/* boot id of pgid and proc_start */
+	char *rescue_boot;	/* boot id of rescue_term_at */
+	bool has_progress;
+	double progress_percent;	/* < 0: unknown */
+	int64_t progress_done, progress_total;	/* total 0: none */
+	char *progress_message;
+};
+void job_clear(struct job *);
+
+struct attempt {
+	int attempt;
+	char *worker;
+	int64_t started_at, finished_at;
+	char *outcome;		/* a state name, "requeued" or "worker died" */
+	int exit_code;
+	int signal;
+	char *error;
+};
+void attempts_free(struct attempt *, size_t n);
+
+/* Why an attempt ended other than by its handler's own exit. */
+enum stop_reason {
+	STOP_NONE,		/* the handler exited by itself */
+	STOP_TIMEOUT,		/* its worker stopped it at its timeout */
+	STOP_CANCEL,		/* ... because a cancel was asked for */
+	STOP_SHUTDOWN,		/* ... because the worker is stopping */
+	STOP_WORKER_DIED,	/* its worker died; a rescuer records it */
+	STOP_START_PASSING,	/* it could not start, for a reason that
+				   passes (descriptors, memory, disk, store) */
+	STOP_START_LASTING,	/* it could not start, and never will */
+};
+
+/* The facts of how an attempt ended, as its worker saw them. */
+struct attempt_end {
+	enum stop_reason stop;
+	int exit_code;		/* -1: none */
+	int signal;		/* 0: none */
+	const char *start_error;	/* STOP_START_*: why */
+	int64_t timeout_ms;	/* the job's, for STOP_TIMEOUT's message */
+};
+
+/* What the job becomes. */
+struct verdict {
+	enum job_state state;	/* an ended state, or pending */
+	const char *outcome;	/* the attempt's outcome; NULL with unclaim */
+	char *error;		/* malloc'd; NULL: none */
+	bool failure;		/* the attempt counts as a failure */
+	int deaths;		/* the job's worker deaths from now on */
+	bool requeue;		/* back to pending, the budget untouched */
+	bool unclaim;		/* undo the claim: the attempt never was */
+};
+
+/* What a cancel does to a job in a given state. */
+enum cancel_effect {
+	CANCEL_TOO_LATE,	/* it has ended: nothing */
+	CANCEL_NOW,		/* it waits: it is cancelled at once */
+	CANCEL_ASK,		/* it runs: its worker is asked to stop it */
+};
+enum cancel_effect job_cancel_effect(enum job_state);
+
+/* The error of a cancelled job. */
+#define CANCELLED_ERROR "cancelled"
+
+/* A job whose workers die under it this many times in a row fails, so
+ * that a job that kills its workers cannot do so forever. */
+#define WORKER_DEATHS_MAX 3
+
+/* Decides what an ended attempt makes of its job.  cancel_requested and
+ * deaths are the job's as read in the transaction that records the
+ * verdict, so that a cancel asked for meanwhile is not lost. */
+void job_verdict(const struct attempt_end *, bool cancel_requested,
+    int deaths, struct verdict *);
+void verdict_clear(struct verdict *);
+
+#endif

@@ -1,0 +1,310 @@
+/* store-sqlite-query.c: the commands' side of the SQLite store: submit,
+ * read a job, its result and attempts, list, cancel. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "store-sqlite.h"
+#include "util.h"
+
+enum store_rc
+store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
+{
+	static const char submit_sql[] =
+	    "INSERT INTO jobs (type, queue, priority, state,"
+	    " created_at, run_at, timeout_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	static const char payload_sql[] =
+	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
+	sqlite3_stmt *s, *p;
+	int64_t now = now_ms();
+	enum store_rc r;
+	int rc;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((s = sq_kept(st, S_SUBMIT, submit_sql)) == NULL ||
+	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL)
+		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "submit"));
+	sq_bind(s, p_text(spec->type), p_text(spec->queue),
+	    p_int(spec->priority), p_text(job_state_name(JOB_PENDING)),
+	    p_int(now),
+	    p_int(spec->run_at > 0 ? spec->run_at : now),
+	    p_int(spec->timeout_ms));
+	rc = sq_step(s);
+	sq_done(s);
+	if (rc == SQLITE_DONE) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		sq_bind(p, p_int(*id),
+		    p_blob(spec->payload, spec->payload_len));
+		rc = sq_step(p);
+		sq_done(p);
+	}
+	if (rc != SQLITE_DONE)
+		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+		    "cannot store the job"));
+	if ((r = sq_commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+static enum store_rc
+get_job(struct store *st, enum stmt_id which, const char *sql, int64_t id,
+    struct job *out)
+{
+	sqlite3_stmt *s = sq_kept(st, which, sql);
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "get");
+	sq_bind(s, p_int(id));
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		sq_row_to_job(s, out);
+	sq_done(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return sq_db_fail(st, sq_classify(rc), "cannot read the job");
+}
+
+enum store_rc
+store_get(struct store *st, int64_t id, struct job *out)
+{
+	return get_job(st, S_GET,
+	    "SELECT " JOB_SELECT " FROM jobs WHERE id = ?1", id, out);
+}
+
+enum store_rc
+store_get_info(struct store *st, int64_t id, struct job *out)
+{
+	return get_job(st, S_GET_INFO,
+	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs WHERE id = ?1", id,
+	    out);
+}
+
+enum store_rc
+store_get_result(struct store *st, int64_t id, char **buf, size_t *len)
+{
+	sqlite3_stmt *s = sq_prepare(st,
+	    "SELECT data FROM results WHERE job_id = ?1");
+	int rc, n = 0;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "result");
+	sq_bind(s, p_int(id));
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_bytes(s, 0);
+	*buf = xmalloc((size_t)n + 1);
+	if (n > 0)
+		memcpy(*buf, sqlite3_column_blob(s, 0), (size_t)n);
+	*len = (size_t)n;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(*buf);
+		return sq_db_fail(st, sq_classify(rc),
+		    "cannot read the result");
+	}
+	return STORE_OK;
+}
+
+enum store_rc
+store_get_attempts(struct store *st, int64_t id, struct attempt **out,
+    size_t *n)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT " ATTEMPT_SELECT
+	    " FROM attempts WHERE job_id = ?1 ORDER BY attempt");
+	struct attempt *a = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "attempts");
+	sq_bind(s, p_int(id));
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		a = xrealloc(a, (count + 1) * sizeof(*a));
+		sq_row_to_attempt(s, &a[count++]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		attempts_free(a, count);
+		return sq_db_fail(st, sq_classify(rc), "cannot read attempts");
+	}
+	*out = a;
+	*n = count;
+	return STORE_OK;
+}
+
+/* What list matches; ?1 states as a JSON array, ?2 queue, ?3 type. */
+#define LIST_MATCH \
+	" (?1 IS NULL OR state IN (SELECT value FROM json_each(?1)))" \
+	" AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)"
+
+/* list reads a page of jobs, ends its read transaction, and only then
+ * hands them out to be printed: a reader that stops reading our output
+ * must not pin a snapshot, or no checkpoint can complete and the WAL
+ * grows with every write.  A page is this many jobs, or fewer if their
+ * payloads add up to LIST_PAGE_BYTES. */
+#define LIST_PAGE_ROWS 256
+#define LIST_PAGE_BYTES (1024 * 1024)
+
+static void
+bind_list_match(sqlite3_stmt *s, const struct list_filter *f)
+{
+	json_t *states;
+
+	if (f->states != 0) {
+		states = json_array();
+		for (int i = 0; i < JOB_NSTATES; i++)
+			if (f->states & (1u << i))
+				json_array_append_new(states,
+				    json_string(job_state_name(i)));
+		sqlite3_bind_text(s, 1, json_dumps(states, JSON_COMPACT), -1,
+		    free);
+		json_decref(states);
+	}
+	sqlite3_bind_text(s, 2, f->queue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, f->type, -1, SQLITE_STATIC);
+}
+
+/* The ids to list are in (*after, *upto]: jobs submitted once the list
+ * has begun are not in it, and with a limit it starts at the limit-th
+ * newest job that matches. */
+static enum store_rc
+list_bounds(struct store *st, const struct list_filter *f, int64_t *after,
+    int64_t *upto)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT (SELECT max(id) FROM jobs),"
+	    " (SELECT id FROM jobs WHERE ?4 > 0 AND" LIST_MATCH
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?4 - 1)");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "list");
+	bind_list_match(s, f);
+	sqlite3_bind_int64(s, 4, f->limit);
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		*upto = sq_col_int(s, 0, 0);
+		*after = sq_col_int(s, 1, 1) - 1;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sq_db_fail(st, sq_classify(rc), "cannot list jobs");
+	return STORE_OK;
+}
+
+/* Reads the next page after *after into page[], and ends the read. */
+static enum store_rc
+list_page(struct store *st, sqlite3_stmt *s, int64_t *after,
+    struct job *page, size_t *n, bool *last)
+{
+	size_t bytes = 0;
+	int rc = SQLITE_ROW;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 4, *after);
+	while (*n < LIST_PAGE_ROWS && bytes < LIST_PAGE_BYTES &&
+	    (rc = sq_step(s)) == SQLITE_ROW) {
+		sq_row_to_job(s, &page[*n]);
+		bytes += page[*n].payload_len;
+		*after = page[(*n)++].id;
+	}
+	sqlite3_reset(s);
+	*last = rc != SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		for (size_t i = 0; i < *n; i++)
+			job_clear(&page[i]);
+		return sq_db_fail(st, sq_classify(rc), "cannot list jobs");
+	}
+	return STORE_OK;
+}
+
+enum store_rc
+store_list(struct store *st, const struct list_filter *f,
+    int (*fn)(const struct job *, void *), void *arg)
+{
+	struct job *page;
+	sqlite3_stmt *s;
+	int64_t after = 0, upto = 0, left;
+	enum store_rc r;
+	size_t n = 0;
+	bool last = false;
+	int stop = 0;
+
+	if ((r = list_bounds(st, f, &after, &upto)) != STORE_OK)
+		return r;
+	if (f->payload)
+		s = sq_prepare(st, "SELECT " JOB_SELECT " FROM jobs"
+		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
+		    " ORDER BY id");
+	else
+		s = sq_prepare(st, "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs"
+		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
+		    " ORDER BY id");
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "list");
+	bind_list_match(s, f);
+	sqlite3_bind_int64(s, 5, upto);
+	page = xcalloc(LIST_PAGE_ROWS, sizeof(*page));
+	left = f->limit > 0 ? f->limit : INT64_MAX;
+	while (!stop && !last && left > 0) {
+		if ((r = list_page(st, s, &after, page, &n, &last)) != STORE_OK)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			if (!stop && left > 0) {
+				stop = fn(&page[i], arg);
+				left--;
+			}
+			job_clear(&page[i]);
+		}
+	}
+	free(page);
+	sqlite3_finalize(s);
+	return r;
+}
+
+enum store_rc
+store_cancel(struct store *st, int64_t id, enum job_state *was)
+{
+	sqlite3_stmt *s;
+	enum store_rc r;
+	enum cancel_effect effect;
+	struct job j;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+		return sq_rollback(st, r);
+	*was = j.state;
+	job_clear(&j);
+	effect = job_cancel_effect(*was);
+	if (effect == CANCEL_TOO_LATE)
+		return sq_rollback(st, STORE_CONFLICT);
+	if (effect == CANCEL_ASK) {
+		if ((s = sq_prepare(st, "UPDATE jobs SET cancel_requested = 1"
+		    " WHERE id = ?1")) != NULL)
+			sq_bind(s, p_int(id));
+	} else if ((s = sq_prepare(st, "UPDATE jobs SET state = ?2,"
+	    " finished_at = ?3, error = ?4 WHERE id = ?1")) != NULL)
+		sq_bind(s, p_int(id), p_text(job_state_name(JOB_CANCELLED)),
+		    p_int(now_ms()), p_text(CANCELLED_ERROR));
+	if (s == NULL)
+		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "cancel"));
+	if (sq_step(s) != SQLITE_DONE) {
+		r = sq_db_fail(st, sq_classify(sqlite3_errcode(st->db)),
+		    "cannot cancel");
+		sqlite3_finalize(s);
+		return sq_rollback(st, r);
+	}
+	sqlite3_finalize(s);
+	if ((r = sq_commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+

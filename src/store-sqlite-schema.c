@@ -1,0 +1,204 @@
+/* store-sqlite-schema.c: the SQLite store's schema: its migrations,
+ * applied in order and recorded in PRAGMA user_version, and the checks
+ * that a database is jobq's before anything is written to it. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store-sqlite.h"
+#include "util.h"
+
+#define APPLICATION_ID 0x6a6f6271	/* "jobq" */
+
+/* The schema, one migration per step of PRAGMA user_version. */
+static const char *const migrations[] = {
+	/* 1 */
+	"CREATE TABLE jobs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  type TEXT NOT NULL,"
+	"  queue TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  payload BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  run_at INTEGER NOT NULL,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  timeout_ms INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL DEFAULT 0,"
+	"  max_retries INTEGER NOT NULL DEFAULT 0,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  deaths INTEGER NOT NULL DEFAULT 0,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  error TEXT,"
+	"  result_bytes INTEGER,"
+	"  result_truncated INTEGER NOT NULL DEFAULT 0,"
+	"  worker TEXT,"
+	"  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+	"  pgid INTEGER,"
+	"  proc_start INTEGER,"
+	"  rescue_term_at INTEGER,"
+	"  progress_percent REAL,"
+	"  progress_done INTEGER,"
+	"  progress_total INTEGER,"
+	"  progress_message TEXT"
+	") STRICT;"
+	/* The claim walks this index in order: only waiting jobs are in
+	 * it, so its cost does not grow with finished jobs. */
+	"CREATE INDEX jobs_waiting ON jobs(priority, id)"
+	"  WHERE state IN ('pending', 'retrying');"
+	"CREATE INDEX jobs_running ON jobs(worker)"
+	"  WHERE state = 'running';"
+	"CREATE TABLE results ("
+	"  job_id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL"
+	") STRICT;"
+	"CREATE TABLE attempts ("
+	"  job_id INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  worker TEXT,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  outcome TEXT,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  error TEXT,"
+	"  PRIMARY KEY (job_id, attempt)"
+	") STRICT;"
+	"CREATE TABLE workers ("
+	"  id TEXT PRIMARY KEY,"
+	"  pid INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  grace_ms INTEGER NOT NULL"
+	") STRICT;",
+	/* 2: payloads (up to 16 MiB) in a table of their own.  In the
+	 * jobs row a big payload sat in front of every later column, and
+	 * any query reading those walked its overflow pages, payload
+	 * wanted or not. */
+	"CREATE TABLE payloads ("
+	"  job_id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL"
+	") STRICT;"
+	"INSERT INTO payloads (job_id, data) SELECT id, payload FROM jobs;"
+	"ALTER TABLE jobs DROP COLUMN payload;",
+	/* 3: the boot a process group was recorded in, and the boot whose
+	 * clock (CLOCK_BOOTTIME) rescue_term_at is read on: after a reboot
+	 * neither the group nor the time means anything. */
+	"ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
+	"ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+struct db_header {
+	int version;		/* PRAGMA user_version */
+	int appid;		/* PRAGMA application_id */
+	int ntables;
+	int jobs;		/* 1 if it has the jobs table */
+};
+
+/* The first statement on a file: a file that is not a database fails
+ * here (SQLITE_NOTADB) before anything is written. */
+static enum store_rc
+read_header(struct store *st, struct db_header *h)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT"
+	    " (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT count(*) FROM sqlite_schema),"
+	    " (SELECT count(*) FROM sqlite_schema"
+	    "  WHERE type = 'table' AND name = 'jobs')");
+	enum store_rc r = STORE_OK;
+
+	if (s == NULL || sq_step(s) != SQLITE_ROW)
+		r = sq_db_fail(st, sq_classify(sqlite3_errcode(st->db)),
+		    "cannot read the database");
+	else {
+		h->version = sqlite3_column_int(s, 0);
+		h->appid = sqlite3_column_int(s, 1);
+		h->ntables = sqlite3_column_int(s, 2);
+		h->jobs = sqlite3_column_int(s, 3);
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+static enum store_rc
+check_header(struct store *st, const struct db_header *h)
+{
+	if ((h->appid != 0 && h->appid != APPLICATION_ID) ||
+	    (h->appid == 0 && h->ntables > 0)) {
+		return sq_fail(st, STORE_UNUSABLE,
+		    "not a jobq database (it belongs to another program)");
+	}
+	if (h->version > SCHEMA_VERSION) {
+		return sq_fail(st, STORE_UNUSABLE, "the database was made by "
+		    "a newer jobq (schema %d, this one knows %d)", h->version,
+		    SCHEMA_VERSION);
+	}
+	/* Stamped, so migrations would start past the one that makes the
+	 * tables, and every statement would fail: a damaged file, not a
+	 * bug of ours. */
+	if (h->version > 0 && h->jobs == 0) {
+		return sq_fail(st, STORE_UNUSABLE, "the database is damaged: "
+		    "it is marked as jobq's (schema %d) but has no jobs table; "
+		    "move it away to start afresh", h->version);
+	}
+	return STORE_OK;
+}
+
+/* Schema: check it is ours and bring it up to date.  An up-to-date
+ * database (the usual case) costs one read and no lock; creating and
+ * migrating happen under the spool's lock, so two first commands cannot
+ * race. */
+enum store_rc
+sq_migrate(struct store *st)
+{
+	struct db_header h;
+	enum store_rc r;
+	char *cause;
+	int rc;
+
+	if ((r = read_header(st, &h)) != STORE_OK ||
+	    (r = check_header(st, &h)) != STORE_OK)
+		return r;
+	/* Only now that the database is known to be ours (or new). */
+	if (!spool_make(st->sp, st->create, &cause)) {
+		r = sq_fail(st, STORE_UNUSABLE, "%s", cause);
+		free(cause);
+		return r;
+	}
+	if (h.version == SCHEMA_VERSION)
+		return STORE_OK;
+
+	/* journal_mode cannot change inside a transaction; WAL is
+	 * persistent, so this writes only the first time. */
+	spool_lock(st->sp);
+	rc = sq_exec(st, "PRAGMA journal_mode = WAL");
+	spool_unlock(st->sp);
+	if (rc != SQLITE_OK)
+		return sq_db_fail(st, sq_classify(rc),
+		    "cannot use the database");
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = read_header(st, &h)) != STORE_OK ||
+	    (r = check_header(st, &h)) != STORE_OK)
+		return sq_rollback(st, r);
+	for (int v = h.version; v < SCHEMA_VERSION; v++) {
+		if ((rc = sq_exec(st, migrations[v])) != SQLITE_OK)
+			return sq_rollback(st, sq_db_fail(st, STORE_ERROR,
+			    "cannot migrate the schema"));
+	}
+	if (h.version < SCHEMA_VERSION) {
+		char sql[128];
+
+		/* PRAGMA takes no parameters; both values are ours. */
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; "
+		    "PRAGMA user_version = %d", APPLICATION_ID, SCHEMA_VERSION);
+		if ((rc = sq_exec(st, sql)) != SQLITE_OK)
+			return sq_rollback(st, sq_db_fail(st, STORE_ERROR,
+			    "cannot migrate the schema"));
+	}
+	return sq_commit(st);
+}
+

@@ -1,0 +1,479 @@
+/* store-sqlite-worker.c: the worker's side of the SQLite store: claim,
+ * the running job's process and progress, recording how an attempt
+ * ended, and what recovery and an idle worker ask. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-sqlite.h"
+#include "util.h"
+
+enum store_rc
+store_worker_register(struct store *st, const char *worker, int pid,
+    int64_t grace_ms)
+{
+	return sq_write(st, "INSERT OR REPLACE INTO workers (id, pid,"
+	    " started_at, grace_ms) VALUES (?1, ?2, ?3, ?4)", p_text(worker),
+	    p_int(pid), p_int(now_ms()), p_int(grace_ms));
+}
+
+enum store_rc
+store_worker_unregister(struct store *st, const char *worker)
+{
+	return sq_write(st, "DELETE FROM workers WHERE id = ?1",
+	    p_text(worker));
+}
+
+int64_t
+store_worker_grace(struct store *st, const char *worker)
+{
+	sqlite3_stmt *s = sq_prepare(st,
+	    "SELECT grace_ms FROM workers WHERE id = ?1");
+	int64_t grace = DEFAULT_GRACE_MS;
+
+	if (s == NULL)
+		return grace;
+	sq_bind(s, p_text(worker));
+	if (sq_step(s) == SQLITE_ROW)
+		grace = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return grace;
+}
+
+enum store_rc
+store_workers(struct store *st, char ***ids, size_t *n)
+{
+	sqlite3_stmt *s = sq_kept(st, S_WORKERS,
+	    "SELECT id FROM workers ORDER BY id");
+	char **v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "workers");
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = sq_col_text(s, 0);
+	}
+	sq_done(s);
+	*ids = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "cannot read workers");
+	return STORE_OK;
+}
+
+enum store_rc
+store_claim(struct store *st, const char *worker, const char *const *queues,
+    size_t nqueues, struct job *out)
+{
+	static const char claim_sql[] =
+	    "UPDATE jobs SET state = 'running', attempt = attempt + 1,"
+	    " worker = ?1, started_at = ?2, finished_at = NULL,"
+	    " cancel_requested = 0, pgid = NULL, proc_start = NULL,"
+	    " proc_boot = NULL, rescue_boot = NULL,"
+	    " rescue_term_at = NULL, exit_code = NULL, signal = NULL,"
+	    " error = NULL, progress_percent = NULL, progress_done = NULL,"
+	    " progress_total = NULL, progress_message = NULL"
+	    " WHERE id = (SELECT id FROM jobs"
+	    "  WHERE state IN ('pending', 'retrying') AND run_at <= ?2"
+	    "  AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
+	    "  ORDER BY priority, id LIMIT 1)"
+	    " RETURNING " JOB_SELECT;
+	static const char attempt_sql[] =
+	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
+	    " started_at) VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *s, *a;
+	int64_t now = now_ms();
+	enum store_rc r;
+	int rc;
+
+	if ((r = sq_begin(st, LAZY)) != STORE_OK)
+		return r;
+	if ((s = sq_kept(st, S_CLAIM, claim_sql)) == NULL ||
+	    (a = sq_kept(st, S_CLAIM_ATTEMPT, attempt_sql)) == NULL)
+		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "claim"));
+	sq_bind(s, p_text(worker), p_int(now));
+	sq_bind_queues(s, 3, queues, nqueues);
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		sq_row_to_job(s, out);
+		/* Step to the end so the UPDATE completes before commit. */
+		rc = sq_step(s);
+	}
+	sq_done(s);
+	if (rc != SQLITE_DONE) {
+		if (out->id != 0)
+			job_clear(out);
+		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+		    "claim"));
+	}
+	if (out->id == 0)
+		return sq_rollback(st, STORE_NOTFOUND);
+	sq_bind(a, p_int(out->id), p_int(out->attempt), p_text(worker),
+	    p_int(now));
+	rc = sq_step(a);
+	sq_done(a);
+	if (rc != SQLITE_DONE) {
+		job_clear(out);
+		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+		    "claim"));
+	}
+	if ((r = sq_commit(st)) != STORE_OK)
+		job_clear(out);
+	return r;
+}
+
+/* Runs a bound kept statement fenced on (id, attempt, worker), in its
+ * own transaction: STORE_CONFLICT if it changed nothing. */
+static enum store_rc
+fenced_update(struct store *st, sqlite3_stmt *s)
+{
+	enum store_rc r;
+	int rc;
+
+	if ((r = sq_begin(st, LAZY)) != STORE_OK) {
+		sq_done(s);
+		return r;
+	}
+	rc = sq_step(s);
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+		    "update"));
+	if (sqlite3_changes(st->db) == 0)
+		return sq_rollback(st, STORE_CONFLICT);
+	return sq_commit(st);
+}
+
+enum store_rc
+store_set_process(struct store *st, int64_t id, int attempt,
+    const char *worker, int pgid, int64_t proc_start, const char *boot)
+{
+	sqlite3_stmt *s = sq_kept(st, S_SET_PROCESS,
+	    "UPDATE jobs SET pgid = ?4, proc_start = ?5, proc_boot = ?6"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'");
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "set process");
+	sq_bind(s, p_int(id), p_int(attempt), p_text(worker), p_int(pgid),
+	    p_int(proc_start), p_text(boot));
+	return fenced_update(st, s);
+}
+
+enum store_rc
+store_set_progress(struct store *st, int64_t id, int attempt,
+    const char *worker, double percent, int64_t done_n, int64_t total,
+    const char *message)
+{
+	sqlite3_stmt *s = sq_kept(st, S_SET_PROGRESS,
+	    "UPDATE jobs SET progress_percent = ?4, progress_done = ?5,"
+	    " progress_total = ?6, progress_message = ?7"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'");
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "progress");
+	sq_bind(s, p_int(id), p_int(attempt), p_text(worker),
+	    p_real_if(percent, percent >= 0), p_int_if(done_n, total > 0),
+	    p_int_if(total, total > 0), p_text(message));
+	return fenced_update(st, s);
+}
+
+/* Undoes a claim, as job_verdict() asks of a handler that could not be
+ * started for a passing reason: the attempt is not counted, its row
+ * goes, and the job shows its previous attempt again; or, if the verdict
+ * ends it, its end. */
+static enum store_rc
+unclaim(struct store *st, const struct outcome *o, const struct verdict *v)
+{
+#define PREV " FROM attempts WHERE job_id = ?1 AND attempt = ?2 - 1)"
+	static const char sql[] =
+	    "UPDATE jobs SET attempt = attempt - 1, worker = NULL,"
+	    " pgid = NULL, proc_start = NULL, rescue_term_at = NULL,"
+	    " state = ?4,"
+	    " finished_at = CASE WHEN ?5 THEN ?6"
+	    "  ELSE (SELECT finished_at" PREV " END,"
+	    " error = CASE WHEN ?5 THEN ?7"
+	    "  ELSE (SELECT error" PREV " END,"
+	    " started_at = (SELECT started_at" PREV ","
+	    " exit_code = (SELECT exit_code" PREV ","
+	    " signal = (SELECT signal" PREV
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'";
+#undef PREV
+	bool ended = job_state_ended(v->state);
+	sqlite3_stmt *s, *a;
+	enum store_rc r = STORE_OK;
+	int rc;
+
+	s = sq_prepare(st, sql);
+	a = sq_prepare(st, "DELETE FROM attempts WHERE job_id = ?1"
+	    " AND attempt = ?2");
+	if (s == NULL || a == NULL) {
+		r = sq_db_fail(st, STORE_ERROR, "unclaim");
+		goto out;
+	}
+	sq_bind(s, p_int(o->id), p_int(o->attempt), p_text(o->worker),
+	    p_text(job_state_name(v->state)), p_int(ended), p_int(now_ms()),
+	    p_text(v->error));
+	if ((rc = sq_step(s)) != SQLITE_DONE) {
+		r = sq_db_fail(st, sq_classify(rc), "unclaim");
+		goto out;
+	}
+	sq_bind(a, p_int(o->id), p_int(o->attempt));
+	if ((rc = sq_step(a)) != SQLITE_DONE)
+		r = sq_db_fail(st, sq_classify(rc), "unclaim");
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(a);
+	return r;
+}
+
+/* Stores the verdict of an ended attempt: the job, the attempt's row,
+ * and the result of a job that ended. */
+static enum store_rc
+record_end(struct store *st, const struct outcome *o,
+    const struct verdict *v, int64_t now)
+{
+	sqlite3_stmt *s, *a, *res;
+	bool ended = job_state_ended(v->state);
+	int rc;
+
+	if ((s = sq_kept(st, S_FINISH,
+	    "UPDATE jobs SET state = ?4, finished_at = ?5, exit_code = ?6,"
+	    " signal = ?7, error = ?8, result_bytes = ?9,"
+	    " result_truncated = ?10, failures = failures + ?11,"
+	    " deaths = ?12, worker = ?13, pgid = NULL, proc_start = NULL,"
+	    " rescue_term_at = NULL, proc_boot = NULL, rescue_boot = NULL"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running'")) == NULL ||
+	    (a = sq_kept(st, S_FINISH_ATTEMPT,
+	    "UPDATE attempts SET finished_at = ?3, outcome = ?4,"
+	    " exit_code = ?5, signal = ?6, error = ?7"
+	    " WHERE job_id = ?1 AND attempt = ?2")) == NULL ||
+	    (res = sq_kept(st, S_SAVE_RESULT,
+	    "INSERT OR REPLACE INTO results (job_id, data)"
+	    " VALUES (?1, ?2)")) == NULL)
+		return sq_db_fail(st, STORE_ERROR, "finish");
+
+	/* A job put back belongs to no worker; an ended one keeps the
+	 * name of the one that ran it last. */
+	sq_bind(s, p_int(o->id), p_int(o->attempt), p_text(o->worker),
+	    p_text(job_state_name(v->state)), p_int_if(now, ended),
+	    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
+	    p_int_if(o->end.signal, o->end.signal > 0),
+	    p_text(ended ? v->error : NULL),
+	    p_int_if((int64_t)o->result_len, ended),
+	    p_int(o->result_truncated), p_int(v->failure), p_int(v->deaths),
+	    p_text(ended ? o->worker : NULL));
+	rc = sq_step(s);
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "finish");
+
+	sq_bind(a, p_int(o->id), p_int(o->attempt), p_int(now),
+	    p_text(v->outcome),
+	    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
+	    p_int_if(o->end.signal, o->end.signal > 0), p_text(v->error));
+	rc = sq_step(a);
+	sq_done(a);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "finish");
+	if (!ended)
+		return STORE_OK;
+	sq_bind(res, p_int(o->id), p_blob(o->result, o->result_len));
+	rc = sq_step(res);
+	sq_done(res);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc),
+		    "cannot store the result");
+	return STORE_OK;
+}
+
+/* The fence: the job must still be ours, in this attempt.  What the
+ * verdict needs of it is read here, inside the recording transaction,
+ * so that a cancel asked for meanwhile is not lost. */
+static enum store_rc
+fence(struct store *st, const struct outcome *o, int *deaths,
+    bool *cancel_requested)
+{
+	sqlite3_stmt *d = sq_kept(st, S_FENCE,
+	    "SELECT deaths, cancel_requested FROM jobs WHERE id = ?1"
+	    " AND attempt = ?2 AND worker = ?3 AND state = 'running'");
+	int rc;
+
+	if (d == NULL)
+		return sq_db_fail(st, STORE_ERROR, "finish");
+	sq_bind(d, p_int(o->id), p_int(o->attempt), p_text(o->worker));
+	rc = sq_step(d);
+	if (rc == SQLITE_ROW) {
+		*deaths = sqlite3_column_int(d, 0);
+		*cancel_requested = sqlite3_column_int(d, 1) != 0;
+	}
+	sq_done(d);
+	if (rc == SQLITE_DONE)
+		return STORE_CONFLICT;
+	if (rc != SQLITE_ROW)
+		return sq_db_fail(st, sq_classify(rc), "finish");
+	return STORE_OK;
+}
+
+enum store_rc
+store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
+{
+	struct verdict v;
+	bool cancel_requested = false;
+	int deaths = 0;
+	enum store_rc r;
+
+	memset(&v, 0, sizeof(v));
+	if ((r = sq_begin(st, o->end.stop == STOP_START_PASSING ? LAZY :
+	    DURABLE)) != STORE_OK)
+		goto out;
+	if ((r = fence(st, o, &deaths, &cancel_requested)) != STORE_OK) {
+		r = sq_rollback(st, r);
+		goto out;
+	}
+	job_verdict(&o->end, cancel_requested, deaths, &v);
+	r = v.unclaim ? unclaim(st, o, &v) : record_end(st, o, &v, now_ms());
+	if (r != STORE_OK)
+		r = sq_rollback(st, r);
+	else if ((r = sq_commit(st)) == STORE_OK)
+		spool_wake(st->sp);
+out:
+	if (vp != NULL)
+		*vp = v;
+	else
+		verdict_clear(&v);
+	return r;
+}
+
+enum store_rc
+store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
+    size_t *n)
+{
+	sqlite3_stmt *s = sq_kept(st, S_CANCEL_REQUESTS,
+	    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?1"
+	    " AND cancel_requested = 1");
+	int64_t *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "cancel requests");
+	sq_bind(s, p_text(worker));
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = sqlite3_column_int64(s, 0);
+	}
+	sq_done(s);
+	*ids = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "cancel requests");
+	return STORE_OK;
+}
+
+enum store_rc
+store_next_due(struct store *st, const char *const *queues, size_t nqueues,
+    int64_t *when)
+{
+	sqlite3_stmt *s = sq_kept(st, S_NEXT_DUE,
+	    "SELECT min(run_at) FROM jobs"
+	    " WHERE state IN ('pending', 'retrying') AND run_at > ?1"
+	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "next due");
+	sq_bind(s, p_int(now_ms()));
+	sq_bind_queues(s, 2, queues, nqueues);
+	rc = sq_step(s);
+	*when = rc == SQLITE_ROW ? sq_col_int(s, 0, 0) : 0;
+	sq_done(s);
+	if (rc != SQLITE_ROW)
+		return sq_db_fail(st, sq_classify(rc), "next due");
+	return STORE_OK;
+}
+
+bool
+store_changed(struct store *st)
+{
+	sqlite3_stmt *s = sq_kept(st, S_DATA_VERSION, "PRAGMA data_version");
+	int64_t v = -1;
+
+	if (s != NULL && sq_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s != NULL)
+		sq_done(s);
+	if (v >= 0 && v == st->data_version)
+		return false;
+	st->data_version = v;
+	return true;
+}
+
+enum store_rc
+store_any_runnable(struct store *st, const char *const *queues,
+    size_t nqueues, bool *any)
+{
+	sqlite3_stmt *s = sq_kept(st, S_ANY_RUNNABLE,
+	    "SELECT 1 FROM jobs"
+	    " WHERE state IN ('pending', 'retrying') AND run_at <= ?1"
+	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
+	    " LIMIT 1");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "runnable");
+	sq_bind(s, p_int(now_ms()));
+	sq_bind_queues(s, 2, queues, nqueues);
+	rc = sq_step(s);
+	*any = rc == SQLITE_ROW;
+	sq_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "runnable");
+	return STORE_OK;
+}
+
+enum store_rc
+store_running_elsewhere(struct store *st, const char *except,
+    struct job **jobs, size_t *n)
+{
+	sqlite3_stmt *s = sq_kept(st, S_RUNNING_ELSEWHERE,
+	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs"
+	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)");
+	struct job *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "running");
+	sq_bind(s, p_text(except));
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		sq_row_to_job(s, &v[count++]);
+	}
+	sq_done(s);
+	*jobs = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "running");
+	return STORE_OK;
+}
+
+enum store_rc
+store_mark_rescue(struct store *st, int64_t id, int attempt,
+    const char *worker, int64_t when, const char *boot)
+{
+	/* Only the first rescuer sets the clock: a later one with an
+	 * older view must not push the KILL back.  A time of another boot
+	 * (or of a jobq that kept wall-clock times) is no time at all. */
+	return sq_write(st, "UPDATE jobs SET rescue_term_at = ?4,"
+	    " rescue_boot = ?5"
+	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
+	    " AND state = 'running' AND (rescue_term_at IS NULL"
+	    "  OR rescue_boot IS NULL OR rescue_boot != ?5"
+	    "  OR rescue_term_at > ?4)", p_int(id), p_int(attempt),
+	    p_text(worker), p_int(when), p_text(boot));
+}
