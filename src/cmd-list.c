@@ -145,7 +145,7 @@ cmd_list(int argc, char **argv)
 		return rc;
 	if ((rc = open_store(&sp, &ctx.st, false)) != EXIT_OK)
 		return rc;
-	if (ctx.st == NULL) {	/* no spool yet: no jobs (see open_store) */
+	if (ctx.st == NULL) {	/* no spool yet: no jobs */
 		close_store(&sp, NULL);
 		return EXIT_OK;
 	}

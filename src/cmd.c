@@ -284,7 +284,7 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 	a->operands = xcalloc((size_t)argc + 1, sizeof(*a->operands));
 	table_build(e, &t);
 	opterr = 0;
-	optind = 0;	/* glibc's full reset; see TRAPS.md */
+	optind = 0;	/* glibc's full reset (optreset does nothing) */
 	rc = parse_loop(e, &t, argc, argv, fn, ctx, a);
 	table_free(&t);
 	if (rc > 0 || rc == PARSE_HELP)

@@ -12,7 +12,7 @@ struct cmd_option {
 	int letter;		/* its short option, or 0 */
 	const char *arg;	/* the argument's name, NULL for a flag */
 	const char *help;	/* one line */
-	int id;			/* what the command's callback switches on */
+	int id;			/* what the command switches on */
 };
 
 /* Entry flags. */

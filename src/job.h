@@ -31,7 +31,7 @@ struct job {
 	char *queue;
 	int priority;
 	enum job_state state;
-	char *payload;		/* the bytes as submitted, NUL-terminated */
+	char *payload;		/* as submitted, NUL-terminated */
 	size_t payload_len;
 	int64_t created_at, run_at, started_at, finished_at;	/* ms */
 	int64_t timeout_ms;	/* 0: none */
@@ -63,7 +63,7 @@ struct attempt {
 	int attempt;
 	char *worker;
 	int64_t started_at, finished_at;
-	char *outcome;		/* a state name, "requeued" or "worker died" */
+	char *outcome;		/* a state, "requeued", "worker died" */
 	int exit_code;
 	int signal;
 	char *error;
@@ -94,7 +94,7 @@ struct attempt_end {
 /* What the job becomes. */
 struct verdict {
 	enum job_state state;	/* an ended state, or pending */
-	const char *outcome;	/* the attempt's outcome; NULL with unclaim */
+	const char *outcome;	/* the attempt's; NULL: unclaim */
 	char *error;		/* malloc'd; NULL: none */
 	bool failure;		/* the attempt counts as a failure */
 	int deaths;		/* the job's worker deaths from now on */

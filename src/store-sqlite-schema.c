@@ -84,8 +84,8 @@ static const char *const migrations[] = {
 	/* 3: the boot a process group was recorded in, and the boot whose
 	 * clock (CLOCK_BOOTTIME) rescue_term_at is read on: after a reboot
 	 * neither the group nor the time means anything. */
-	"ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
-	"ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;",
+	("ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
+	 "ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

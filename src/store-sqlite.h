@@ -43,7 +43,7 @@ struct store {
 	bool wait;
 	bool create;		/* may make the spool's files */
 	int durability;		/* enum durability in force */
-	int64_t data_version;	/* as of the last store_changed(); -1: never */
+	int64_t data_version;	/* at the last store_changed(); -1 */
 	char *err;		/* the last error, malloc'd */
 };
 

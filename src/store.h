@@ -52,7 +52,7 @@ enum store_rc {
 	STORE_NOTFOUND,		/* no such job, or nothing to claim */
 	STORE_CONFLICT,		/* the job is not in a state for this */
 	STORE_BUSY,		/* another writer holds the lock (no wait) */
-	STORE_UNUSABLE,		/* the database cannot be used: exit 69 */
+	STORE_UNUSABLE,		/* the database is unusable: exit 69 */
 	STORE_ERROR,		/* anything else: exit 70 */
 };
 
