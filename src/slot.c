@@ -212,7 +212,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
 	int in = -1, rc;
-	bool is_exec = strcmp(s->job.type, "exec") == 0;
+	bool is_exec = strcmp(s->job.type, "exec") == 0, started = false;
 
 	s->log_fd = -1;
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
@@ -264,14 +264,8 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 		s->start_passing = passing_errno(rc);
 		goto fail;
 	}
-	if (in != env->devnull)
-		close(in);
-	free_strv(argv);
-	free_strv(envp);
-	free(path);
-	free(cwd);
-	free(ctx.cause);
-	return true;
+	started = true;
+	goto out;
 fail:
 	if (s->log_fd >= 0) {
 		/* An attempt that never ran leaves no empty log. */
@@ -280,6 +274,7 @@ fail:
 		close(s->log_fd);
 	}
 	s->log_fd = -1;
+out:
 	if (in >= 0 && in != env->devnull)
 		close(in);
 	free_strv(argv);
@@ -287,7 +282,7 @@ fail:
 	free(path);
 	free(cwd);
 	free(ctx.cause);
-	return false;
+	return started;
 }
 
 /* Keeps the log's tail: once it has grown to twice the cap, the last
