@@ -1,5 +1,5 @@
-/* spool.c: finding, creating and checking the spool directory; its write
- * lock; the wake-up file that idle workers watch. */
+/* spool.c: checking and creating a spool directory (common.c chooses
+ * which); its write lock; the wake-up file that idle workers watch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>

@@ -1,5 +1,5 @@
-/* spool.h: the spool directory: where it is, creating and checking it,
- * its write lock and its wake-up file. */
+/* spool.h: a spool directory: checking and creating it, its write lock
+ * and its wake-up file. */
 #ifndef SPOOL_H
 #define SPOOL_H
 
