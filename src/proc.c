@@ -154,8 +154,8 @@ proc_file_holders(const char *path, uid_t uid, struct proc_ref **out)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		if (!parse_pid(e->d_name, &pid) || pid == self ||
-		    !proc_stat_read(pid, &ps) || ps.uid != uid ||
-		    ps.state == 'Z')
+		    !proc_stat_read(pid, &ps) ||
+		    (uid != PROC_ANY_UID && ps.uid != uid) || ps.state == 'Z')
 			continue;
 		if (holds(pid, sb.st_dev, sb.st_ino))
 			add_ref(out, &n, pid, ps.start);

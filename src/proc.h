@@ -34,8 +34,10 @@ bool proc_stat_read(pid_t pid, struct proc_stat *ps);
 size_t proc_group_members(pid_t pgid, int64_t leader_start, uid_t uid,
     struct proc_ref **out);
 
-/* The processes of uid that have the file at path open (compared by
- * device and inode), except the caller; returns how many. */
+/* The processes that have the file at path open (compared by device and
+ * inode), except the caller, of uid, or of any user with PROC_ANY_UID;
+ * returns how many. */
+#define PROC_ANY_UID ((uid_t)-1)
 size_t proc_file_holders(const char *path, uid_t uid, struct proc_ref **out);
 
 /* Sends sig to each process that is still the one recorded (same start

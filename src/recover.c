@@ -50,9 +50,7 @@ signal_lock_holders(const char *path, int sig)
 	struct proc_ref *holders;
 	size_t n, sent;
 
-	/* Only the spool's owner's: the database is no authority to
-	 * signal anyone else's processes, root's included. */
-	n = proc_file_holders(path, geteuid(), &holders);
+	n = proc_file_holders(path, PROC_ANY_UID, &holders);
 	sent = proc_signal_all(holders, n, sig);
 	free(holders);
 	return sent;
@@ -126,7 +124,10 @@ forget(struct store *st, const struct spool *sp, const char *worker)
  * member of the recorded process group, or any process holding the
  * attempt's run lock.  Its pipes went with the worker, so it is
  * stopped: TERM, then KILL once the dead worker's grace period has
- * passed since the TERM.  False once nothing is left. */
+ * passed since the TERM.  Group members are found by a pgid the
+ * database names, so only the owner's are counted and signalled; lock
+ * holders by the lock itself (see signal_lock_holders).  False once
+ * nothing is left. */
 static bool
 orphans_left(struct store *st, const struct job *j, const char *run,
     recover_note_fn note, void *arg)
@@ -145,7 +146,7 @@ orphans_left(struct store *st, const struct job *j, const char *run,
 		ngroup = proc_group_members(j->pgid, j->proc_start, geteuid(),
 		    &group);
 	if ((held = !lock_is_free(run)))
-		nholders = proc_file_holders(run, geteuid(), &holders);
+		nholders = proc_file_holders(run, PROC_ANY_UID, &holders);
 	if (!held && ngroup == 0)
 		return false;
 

@@ -15,8 +15,12 @@ char *worker_lock_path(const struct spool *sp, const char *worker);
 char *attempt_run_path(const struct spool *sp, const char *worker,
     int64_t job, int attempt);
 
-/* Sends sig to every process of the spool's owner (the effective user)
- * that holds the file at path open; returns how many. */
+/* Sends sig to every process that holds the run lock at path open,
+ * whoever it runs as: the file is the spool owner's, in a directory only
+ * the owner can enter, so a holder inherited it from one of the owner's
+ * handlers and is part of that job, not a process named by the
+ * database.  Returns how many were signalled (a user may signal only
+ * its own processes; root, any). */
 size_t signal_lock_holders(const char *path, int sig);
 
 /* Whether the lock file at path is free (its holder is gone). */

@@ -306,3 +306,41 @@ db.commit()' "$JOBQ_DIR/jobq.db" "$id"
 	[ $((t1 - t0)) -ge 1900 ] || fail "killed after $((t1 - t0)) ms: the grace was not given"
 	assert_no_overlap
 }
+
+@test "a run-lock holder running as another user (a root handler's daemon) is stopped too: a graceful stop ends within its three grace periods" {
+	[ "$(id -u)" -eq 0 ] || fail "needs root (CI runs as root)"
+	id -u nobody >/dev/null || fail "no user nobody"
+	guard_handler dropping '
+if [ "$a" -eq 1 ]; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		setsid sh -c "trap \"\" TERM; exec sleep 60" \
+		</dev/null >/dev/null 2>&1 &
+	echo $! >"$T/daemon"
+	sleep 60 & wait
+fi'
+	local id
+	id=$("$JOBQ" submit dropping)
+	start_ready_worker --grace 1
+	local w=$WORKER_PID
+	wait_run "$id" 1
+	local d
+	d=$(pid_file daemon)
+	wait_for 10 test -e "/proc/$d/fd/1000"
+	assert_equal "$(stat -c %U "/proc/$d")" nobody
+
+	local t0 t1
+	t0=$(now_ms)
+	kill -TERM "$w"
+	wait_for 10 log_has "event=stopping-holders job=$id signal=SIGKILL$"
+	wait_exit "$w" 15
+	t1=$(now_ms)
+	assert_equal "$WORKER_STATUS" 0
+	note "stopped with another user's daemon holding the run lock in $((t1 - t0)) ms"
+	# Three grace periods of 1 s, with 5x slack.
+	[ $((t1 - t0)) -lt 15000 ] || fail "stopped after $((t1 - t0)) ms"
+	wait_for 5 pid_gone "$d"
+	assert_equal "$(job_field "$id" state)" pending
+	run -0 drain_worker
+	assert_equal "$(job_field "$id" state)" completed
+	assert_no_overlap
+}
