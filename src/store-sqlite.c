@@ -346,6 +346,31 @@ sq_row_to_attempt(sqlite3_stmt *s, struct attempt *a)
 	ATTEMPT_COLUMNS(ATTEMPT_COLUMN_READ)
 }
 
+/* A database SQLite has written is never empty (the first write, the
+ * switch to WAL, fills its first page), so an empty one is new: the
+ * first command may have died between creating it and its first write.
+ * Unless its WAL exists: then the file was truncated, and making a new
+ * database in its place would give out old ids again. */
+static bool
+not_emptied(const char *path, const struct stat *sb, char **cause)
+{
+	struct stat wsb;
+	char *wal;
+	bool ok;
+
+	if (sb->st_size > 0)
+		return true;
+	wal = xasprintf("%s-wal", path);
+	ok = lstat(wal, &wsb) < 0 && errno == ENOENT;
+	if (!ok)
+		*cause = xasprintf("%s is empty but the spool has been used "
+		    "(%s exists): the database was truncated or lost, and a "
+		    "new one would give out its job ids again; move the "
+		    "spool away to start afresh", path, wal);
+	free(wal);
+	return ok;
+}
+
 /* Opens the database file; *cause says why not. */
 static enum store_rc
 open_db(struct store *st, const char *path, char **cause)
@@ -365,7 +390,8 @@ open_db(struct store *st, const char *path, char **cause)
 			return e == ENOENT ? STORE_NOTFOUND : STORE_UNUSABLE;
 		}
 		flags |= SQLITE_OPEN_CREATE;
-	} else if (!check_not_world_writable(path, "database", cause))
+	} else if (!check_not_world_writable(path, "database", cause) ||
+	    !not_emptied(path, &sb, cause))
 		return STORE_UNUSABLE;
 	if (flags & SQLITE_OPEN_CREATE) {
 		mode_t old;

@@ -391,3 +391,28 @@ assert_private() {
 	run -0 as_other "$JOBQ" --dir "$SHARED/spool" status --json "$id"
 	assert_json "$output" state=pending
 }
+
+@test "a jobq.db truncated to nothing in a used spool: exit 69, never a new database that gives out old ids" {
+	"$JOBQ" submit t '{"old":1}' >/dev/null
+	"$JOBQ" submit t '{"old":2}' >/dev/null
+	: >"$JOBQ_DIR/jobq.db"
+	local args
+	for args in "submit t" "status 1" "list"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -69 "$JOBQ" $args
+		assert_regex "$stderr" "^jobq: ${args%% *}: .*jobq\\.db is empty but the spool has been used"
+		assert_equal "$output" ""
+	done
+	run -69 timeout 20 "$JOBQ" worker --drain --handlers "$HANDLERS" 3>&-
+	assert_equal "$(stat -c %s "$JOBQ_DIR/jobq.db")" 0
+}
+
+@test "an empty jobq.db left by a first command that died before writing: the spool starts" {
+	mkdir -m 0700 "$JOBQ_DIR"
+	: >"$JOBQ_DIR/jobq.db"
+	chmod 0600 "$JOBQ_DIR/jobq.db"
+	run -0 "$JOBQ" submit t
+	assert_output 1
+	run -0 "$JOBQ" list
+	assert_output --partial "pending"
+}
