@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "jobq.h"
+#include "util.h"
 
 static int cmd_help(int, char **);
 
@@ -24,8 +25,10 @@ cmd_help(int argc, char **argv)
 	if ((rc = cmd_parse(&cmd_help_entry, argc, argv, NULL, NULL,
 	    &a)) != EXIT_OK)
 		return rc;
-	if (a.n > 1)
+	if (a.n > 1) {
+		cmd_warnx("unexpected argument '%s'", a.operands[1]);
 		rc = cmd_usage_error(&cmd_help_entry);
+	}
 	else if (a.n == 0)
 		cmd_print_commands(stdout);
 	else if ((e = cmd_find(a.operands[0])) != NULL)

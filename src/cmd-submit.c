@@ -125,9 +125,14 @@ parse_args(int argc, char **argv, struct submit_args *a)
 			cmd_warnx("no command after '--'");
 			rc = cmd_usage_error(e);
 		}
-	} else if (ca.n < 1 || ca.n > 2)
+	} else if (ca.n < 1) {
+		cmd_warnx("no job type given (or '--' and a command)");
 		rc = cmd_usage_error(e);
-	else {
+	} else if (ca.n > 2) {
+		cmd_warnx("unexpected argument '%s' after the payload",
+		    ca.operands[2]);
+		rc = cmd_usage_error(e);
+	} else {
 		a->type = ca.operands[0];
 		a->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
 		rc = check_type(a->type);

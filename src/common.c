@@ -86,8 +86,10 @@ take_ids(const struct cmd_entry *e, const struct cmd_args *a, int max,
 {
 	int64_t *ids;
 
-	if (a->n == 0)
+	if (a->n == 0) {
+		cmd_warnx("no job id given");
 		return cmd_usage_error(e);
+	}
 	if (max > 0 && a->n > max) {
 		cmd_warnx("one job at a time");
 		return cmd_usage_error(e);

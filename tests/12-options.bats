@@ -113,3 +113,23 @@ load helper
 		assert_equal "$stderr" "jobq: $cmd: no such job 9"
 	done
 }
+
+@test "a missing or extra operand is named on stderr before the usage, exit 2" {
+	local args want
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -2 "$JOBQ" $args
+		assert_equal "$output" ""
+		assert_equal "${stderr%%$'\n'*}" "$want"
+		[[ $stderr == *$'\n'"usage: jobq "* ]] || fail "no usage: $stderr"
+	done <<'CASES'
+submit t {} extra|jobq: submit: unexpected argument 'extra' after the payload
+submit|jobq: submit: no job type given (or '--' and a command)
+result|jobq: result: no job id given
+status|jobq: status: no job id given
+cancel|jobq: cancel: no job id given
+wait|jobq: wait: no job id given
+help submit list|jobq: help: unexpected argument 'list'
+CASES
+	run ! test -e "$JOBQ_DIR"
+}
