@@ -34,6 +34,14 @@ sq_fail(struct store *st, enum store_rc rc, const char *fmt, ...)
 enum store_rc
 sq_db_fail(struct store *st, enum store_rc rc, const char *what)
 {
+	int code = sqlite3_errcode(st->db) & 0xff;
+	int e = sqlite3_system_errno(st->db);
+
+	/* "unable to open database file" is SQLite's word for running out
+	 * of descriptors too: say what the system said. */
+	if ((code == SQLITE_CANTOPEN || code == SQLITE_IOERR) && e != 0)
+		return sq_fail(st, rc, "%s: %s (%s)", what,
+		    sqlite3_errmsg(st->db), strerror(e));
 	return sq_fail(st, rc, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 

@@ -249,3 +249,13 @@ echo done"
 	wait_state 3 completed 20
 	assert_job 1 state=completed
 }
+
+@test "resilience: a command out of descriptors says so, not only that the database cannot be opened" {
+	"$JOBQ" submit t >/dev/null
+	run --separate-stderr -69 prlimit --nofile=5:5 "$JOBQ" list
+	[[ $stderr == "jobq: list: "*"(Too many open files)"* ]] ||
+		fail "stderr: $stderr"
+	assert_equal "$output" ""
+	run -0 "$JOBQ" list
+	assert_output --partial pending
+}
