@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel worker help
+set -l cmds submit status result wait list cancel retry worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -13,6 +13,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a result -d 'print 
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait until jobs have ended'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
@@ -20,6 +21,8 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s q -l queue -r -d 'queue'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s p -l priority -r -a 'critical high normal low' -d 'priority'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s t -l timeout -r -d 'timeout per start'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l retries -r -d 'retry budget'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l retry-delay -r -d 'first retry delay'
 complete -c jobq -n '__fish_seen_subcommand_from wait' -s t -l timeout -r -d 'give up after'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s s -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s q -l queue -r -d 'queue'

@@ -33,10 +33,14 @@ struct submit_args {
 	const char *payload_arg;	/* NULL: {} */
 };
 
+/* Options without a short form. */
+enum { OPT_RETRIES = 256, OPT_RETRY_DELAY };
+
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
 	struct submit_args *a = ctx;
+	long long n;
 
 	switch (id) {
 	case 'q':
@@ -61,6 +65,22 @@ submit_option(void *ctx, int id, const char *arg)
 			return EXIT_USAGE;
 		}
 		break;
+	case OPT_RETRIES:
+		if (!parse_int(arg, 0, RETRIES_MAX, &n)) {
+			cmd_warnx("bad retries '%s': use a number from 0 to %d",
+			    arg, RETRIES_MAX);
+			return EXIT_USAGE;
+		}
+		a->spec.max_retries = (int)n;
+		break;
+	case OPT_RETRY_DELAY:
+		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
+		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
+			cmd_warnx("bad retry delay '%s': use %s, at most 1h, "
+			    "or 0 for none", arg, DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		break;
 	}
 	return EXIT_OK;
 }
@@ -72,6 +92,10 @@ static const struct cmd_option submit_options[] = {
 	  "critical, high, normal (default), low or 0-99", 'p' },
 	{ "timeout", 't', "DURATION",
 	  "stop a start after DURATION (default 300s, 0: none)", 't' },
+	{ "retries", 0, "N", "start a failed job again up to N times "
+	  "(default 0)", OPT_RETRIES },
+	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
+	  "doubling (default 10s)", OPT_RETRY_DELAY },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -116,6 +140,7 @@ parse_args(int argc, char **argv, struct submit_args *a)
 	a->spec.queue = "default";
 	a->spec.priority = PRIORITY_DEFAULT;
 	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
+	a->spec.retry_delay_ms = RETRY_DELAY_DEFAULT_MS;
 	if ((rc = cmd_parse(e, argc, argv, submit_option, a, &ca)) !=
 	    EXIT_OK)
 		return rc;

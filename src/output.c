@@ -100,7 +100,8 @@ print_job_human(const struct job *j)
 	field_text("queue", j->queue);
 	printf("  %-10s %d\n", "priority", j->priority);
 	field_time("created", j->created_at);
-	if (j->state == JOB_PENDING && j->run_at > j->created_at)
+	if ((j->state == JOB_PENDING && j->run_at > j->created_at) ||
+	    j->state == JOB_RETRYING)
 		field_time("runs at", j->run_at);
 	field_time("started", j->started_at);
 	field_time("finished", j->finished_at);
@@ -109,6 +110,10 @@ print_job_human(const struct job *j)
 		printf("  %-10s %s\n", "timeout", buf);
 	}
 	printf("  %-10s %d\n", "attempt", j->attempt);
+	if (j->max_retries > 0 || j->failures > 0) {
+		printf("  %-10s %d\n", "retries", j->max_retries);
+		printf("  %-10s %d\n", "failures", j->failures);
+	}
 	if (j->exit_code >= 0)
 		printf("  %-10s %d\n", "exit code", j->exit_code);
 	if (j->signal > 0)
@@ -133,6 +138,26 @@ print_job_human(const struct job *j)
 	}
 	if (j->worker != NULL)
 		field_text("worker", j->worker);
+}
+
+void
+print_attempts_human(const struct attempt *a, size_t n)
+{
+	char start[TIMEBUF], *outcome, *error;
+
+	if (n == 0)
+		return;
+	printf("  attempts\n");
+	for (size_t i = 0; i < n; i++) {
+		format_local(a[i].started_at, start, sizeof(start));
+		outcome = esc_text(a[i].outcome != NULL ? a[i].outcome :
+		    "running");
+		error = a[i].error != NULL ? esc_text(a[i].error) : NULL;
+		printf("    %d  %s  %s%s%s\n", a[i].attempt, start, outcome,
+		    error != NULL ? ": " : "", error != NULL ? error : "");
+		free(outcome);
+		free(error);
+	}
 }
 
 struct row {

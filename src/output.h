@@ -19,6 +19,8 @@ int print_job_json_full(const struct job *j, const struct attempt *a,
 
 /* A short block for people: "job 7: completed" and the details. */
 void print_job_human(const struct job *j);
+/* The attempts of a job, one line each, below print_job_human(). */
+void print_attempts_human(const struct attempt *a, size_t n);
 
 /* "jobq: CMD: job 7 failed: exited with status 3" on stderr. */
 void warn_job_ended(const struct job *j);

@@ -13,8 +13,9 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 {
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
-	    " created_at, run_at, timeout_ms)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    " created_at, run_at, timeout_ms, max_retries, retry_delay_ms,"
+	    " delayed)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5)";
 	static const char payload_sql[] =
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
 	sqlite3_stmt *s, *p;
@@ -31,7 +32,8 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    p_int(spec->priority), p_text(job_state_name(JOB_PENDING)),
 	    p_int(now),
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
-	    p_int(spec->timeout_ms));
+	    p_int(spec->timeout_ms), p_int(spec->max_retries),
+	    p_int(spec->retry_delay_ms));
 	rc = sq_step(s);
 	sq_done(s);
 	if (rc == SQLITE_DONE) {
@@ -308,3 +310,33 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 	return STORE_OK;
 }
 
+
+enum store_rc
+store_retry(struct store *st, int64_t id, enum job_state *was)
+{
+	enum store_rc r;
+	struct job j;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+		return sq_rollback(st, r);
+	*was = j.state;
+	job_clear(&j);
+	if (!job_retry_allowed(*was))
+		return sq_rollback(st, STORE_CONFLICT);
+	/* The attempts and their outcomes stay in the attempts table;
+	 * the job row starts afresh, its attempt count going on. */
+	r = sq_run(st, "UPDATE jobs SET state = ?2, run_at = ?3,"
+	    " delayed = 0, failures = 0, deaths = 0, finished_at = NULL,"
+	    " exit_code = NULL, signal = NULL, error = NULL,"
+	    " result_bytes = NULL, result_truncated = 0, worker = NULL,"
+	    " cancel_requested = 0 WHERE id = ?1", p_int(id),
+	    p_text(job_state_name(JOB_PENDING)), p_int(now_ms()));
+	if (r != STORE_OK)
+		return sq_rollback(st, r);
+	if ((r = sq_commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}

@@ -86,6 +86,25 @@ static const char *const migrations[] = {
 	 * neither the group nor the time means anything. */
 	("ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
 	 "ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;"),
+	/* 4: retries, and jobs that are not due yet kept out of the
+	 * claim's index.  A job whose run_at was in the future when it
+	 * was last written is `delayed`; the claim first makes the ones
+	 * that came due claimable (through jobs_delayed, so it costs one
+	 * seek when none did), and then takes the first entry of
+	 * jobs_ready, which holds only jobs that may run now.  Ordering
+	 * by (priority, run_at, id) with run_at <= now in the WHERE would
+	 * walk over every future job of the most urgent priority.  Every
+	 * waiting job starts delayed here, so no clock is needed: the
+	 * first claim promotes those already due. */
+	("ALTER TABLE jobs ADD COLUMN retry_delay_ms INTEGER NOT NULL"
+	 "  DEFAULT 10000;"
+	 "ALTER TABLE jobs ADD COLUMN delayed INTEGER NOT NULL DEFAULT 0;"
+	 "UPDATE jobs SET delayed = 1"
+	 "  WHERE state IN ('pending', 'retrying');"
+	 "DROP INDEX jobs_waiting;"
+	 "CREATE INDEX jobs_ready ON jobs(priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0;"
+	 "CREATE INDEX jobs_delayed ON jobs(run_at) WHERE delayed = 1;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

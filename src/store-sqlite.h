@@ -15,6 +15,7 @@
  * them for every job.  Each is prepared from the SQL its caller passes,
  * on first use. */
 enum stmt_id {
+	S_PROMOTE,
 	S_CLAIM,
 	S_CLAIM_ATTEMPT,
 	S_SET_PROCESS,
@@ -28,6 +29,7 @@ enum stmt_id {
 	S_CANCEL_REQUESTS,
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
+	S_ANY_RETRYING,
 	S_SUBMIT,
 	S_SUBMIT_PAYLOAD,
 	S_RUNNING_ELSEWHERE,
@@ -145,6 +147,13 @@ enum store_rc sq_write_params(struct store *, const char *sql,
 	(const struct param[]){ __VA_ARGS__ }, \
 	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))
 
+/* One write statement in the caller's transaction. */
+enum store_rc sq_run_params(struct store *, const char *sql,
+    const struct param *, size_t n);
+#define sq_run(st, sql, ...) sq_run_params((st), (sql), \
+	(const struct param[]){ __VA_ARGS__ }, \
+	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))
+
 char *sq_col_text(sqlite3_stmt *, int i);
 int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 
@@ -165,6 +174,7 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 	X(timeout_ms, I64, 0) \
 	X(attempt, INT, 0) \
 	X(max_retries, INT, 0) \
+	X(retry_delay_ms, I64, 0) \
 	X(failures, INT, 0) \
 	X(deaths, INT, 0) \
 	X(exit_code, INT, -1) \

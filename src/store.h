@@ -26,6 +26,8 @@ struct job_spec {
 	size_t payload_len;
 	int64_t timeout_ms;
 	int64_t run_at;		/* 0: now */
+	int max_retries;
+	int64_t retry_delay_ms;
 };
 
 struct list_filter {
@@ -132,6 +134,16 @@ bool store_changed(struct store *);
 /* Whether any job in the queues is runnable now. */
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);
+
+/* Whether any job in the queues is retrying (a --drain worker waits
+ * out retry delays). */
+enum store_rc store_any_retrying(struct store *, const char *const *queues,
+    size_t nqueues, bool *any);
+
+/* Puts an ended job back to pending with a fresh retry budget, as
+ * job_retry_allowed() says of the state it is found in (*was):
+ * STORE_CONFLICT if not. */
+enum store_rc store_retry(struct store *, int64_t id, enum job_state *was);
 
 /* Recovery: the running jobs of workers other than `except`, without
  * their payloads. */

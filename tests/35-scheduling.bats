@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# Scheduling: the order a worker takes jobs in, retries with backoff and
+# dead letters (jobq retry).
+
+load helper
+
+# The start times of job $1's attempts, in ms since the epoch, one a line.
+attempt_starts() {
+	"$JOBQ" status --json "$1" | "$PYTHON" -c '
+import json, sys, datetime
+for a in json.load(sys.stdin)["attempts"]:
+    t = datetime.datetime.strptime(a["started_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    t = t.replace(tzinfo=datetime.timezone.utc)
+    print(round(t.timestamp() * 1000))'
+}
+
+@test "order: 50 jobs of mixed priorities run by priority, then due time, then id" {
+	make_handler rec 'echo "$JOBQ_JOB_ID" >>"$JOBQ_DIR/ran"'
+	local i p ids=() want
+	for i in $(seq 1 50); do
+		p=$(((i * 37) % 5 * 10))
+		ids+=("$p $("$JOBQ" submit rec --priority "$p")")
+	done
+	want=$(printf '%s\n' "${ids[@]}" | sort -n -k1,1 -k2,2 | cut -d' ' -f2)
+	run -0 drain_worker
+	assert_equal "$(cat "$JOBQ_DIR/ran")" "$want"
+}
+
+@test "retries: a failing job runs 1 + N times, then fails with its last outcome" {
+	make_handler fail 'echo "try $JOBQ_ATTEMPT" >&2; exit 3'
+	id=$("$JOBQ" submit fail --retries 2 --retry-delay 200ms)
+	assert_job "$id" retries=2 failures=0 state=pending
+	run -0 drain_worker
+	assert_job "$id" state=failed attempt=3 failures=3 retries=2 \
+		exit_code=3 "error=exited with status 3"
+	assert_equal "$(json_len "$("$JOBQ" status --json "$id")" attempts)" 3
+	assert_job "$id" attempts.0.outcome=failed attempts.1.outcome=failed \
+		attempts.2.outcome=failed
+}
+
+@test "retries: the delays double from the base, inside their +-10% band" {
+	make_handler fail 'exit 1'
+	id=$("$JOBQ" submit fail --retries 3 --retry-delay 400ms)
+	run -0 drain_worker
+	assert_job "$id" state=failed attempt=4 failures=4
+	mapfile -t t < <(attempt_starts "$id")
+	# The gap between starts is the delay plus the worker's own latency
+	# (a handler start, up to a few tens of ms); never below the band.
+	local want=(400 800 1600) i gap
+	for i in 0 1 2; do
+		gap=$((t[i + 1] - t[i]))
+		((gap >= want[i] * 9 / 10)) ||
+			fail "gap $i is ${gap} ms, below $((want[i] * 9 / 10))"
+		((gap <= want[i] * 11 / 10 + 400)) ||
+			fail "gap $i is ${gap} ms, above $((want[i] * 11 / 10)) + 400"
+	done
+}
+
+@test "retries: a job that succeeds on a retry completes; status shows the attempts" {
+	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0; exit 5'
+	id=$("$JOBQ" submit flaky --retries 3 --retry-delay 0)
+	run -0 drain_worker
+	assert_job "$id" state=completed attempt=2 failures=1 \
+		attempts.0.outcome=failed attempts.1.outcome=completed
+	run -0 "$JOBQ" status "$id"
+	assert_line --regexp '^  retries +3$'
+	assert_line --regexp '^  failures +1$'
+	assert_line --regexp '^    1  .*  failed: exited with status 5$'
+	assert_line --regexp '^    2  .*  completed$'
+}
+
+@test "retries: a retrying job shows its next start, and keeps its last outcome" {
+	make_handler fail 'exit 4'
+	id=$("$JOBQ" submit fail --retries 1 --retry-delay 1h)
+	start_ready_worker
+	wait_state "$id" retrying
+	assert_job "$id" exit_code=4 "error=exited with status 4" worker=null \
+		failures=1
+	run -0 "$JOBQ" status "$id"
+	assert_line --regexp '^  runs at '
+	# The next start is an hour away (+-10%).
+	local run_at now
+	run_at=$(job_field "$id" run_at)
+	now=$(date +%s)
+	run_at=$(date -d "$run_at" +%s)
+	((run_at - now >= 3200 && run_at - now <= 3961)) ||
+		fail "runs in $((run_at - now)) s"
+}
+
+@test "retries: cancelling a retrying job cancels it, for good" {
+	make_handler fail 'exit 1'
+	id=$("$JOBQ" submit fail --retries 5 --retry-delay 1h)
+	start_ready_worker
+	wait_state "$id" retrying
+	run -0 "$JOBQ" cancel "$id"
+	assert_job "$id" state=cancelled attempt=1
+}
+
+@test "retries: --drain waits out a retry delay and sees the retry happen" {
+	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0; exit 1'
+	id=$("$JOBQ" submit flaky --retries 1 --retry-delay 1s)
+	run -0 drain_worker
+	assert_job "$id" state=completed attempt=2
+}
+
+@test "retries: a handler that cannot start is not retried" {
+	id=$("$JOBQ" submit nohandler --retries 3 --retry-delay 0)
+	run -0 drain_worker
+	assert_job "$id" state=failed attempt=1
+}
+
+@test "retries: bad --retries and --retry-delay are usage errors" {
+	run --separate-stderr -2 "$JOBQ" submit t --retries -1
+	assert_regex "$stderr" "^jobq: submit: bad retries '-1': use a number from 0 to 1000"
+	run --separate-stderr -2 "$JOBQ" submit t --retries 1001
+	run --separate-stderr -2 "$JOBQ" submit t --retries x
+	run --separate-stderr -2 "$JOBQ" submit t --retry-delay 2h
+	assert_regex "$stderr" "^jobq: submit: bad retry delay '2h'"
+	run --separate-stderr -2 "$JOBQ" submit t --retry-delay soon
+	[ ! -e "$JOBQ_DIR/jobq.db" ] || assert_job_count 0
+}
+
+@test "retry: a failed job runs again with a fresh budget; attempt counts on" {
+	make_handler once '[ -e "$JOBQ_DIR/ok" ] && exit 0; exit 2'
+	id=$("$JOBQ" submit once --retries 1 --retry-delay 0)
+	run -0 drain_worker
+	assert_job "$id" state=failed attempt=2 failures=2
+	touch "$JOBQ_DIR/ok"
+	run --separate-stderr -0 "$JOBQ" retry "$id"
+	assert_equal "$output" ""
+	assert_job "$id" state=pending failures=0 retries=1 attempt=2 \
+		error=null exit_code=null
+	run -0 drain_worker
+	assert_job "$id" state=completed attempt=3 failures=0 \
+		attempts.1.outcome=failed attempts.2.outcome=completed
+}
+
+@test "retry: timed-out and cancelled jobs may be retried" {
+	make_handler slow 'sleep 5'
+	a=$("$JOBQ" submit slow --timeout 200ms)
+	b=$("$JOBQ" submit slow)
+	"$JOBQ" cancel "$b"
+	run -0 drain_worker
+	assert_job "$a" state=timeout
+	run -0 "$JOBQ" retry "$a" "$b"
+	assert_job "$a" state=pending
+	assert_job "$b" state=pending
+}
+
+@test "retry: pending, running and completed jobs are refused with exit 1; unknown ids exit 3" {
+	make_handler ok 'exit 0'
+	make_handler slow 'sleep 30'
+	done_id=$("$JOBQ" submit ok)
+	run -0 drain_worker
+	run_id=$("$JOBQ" submit slow)
+	start_ready_worker --grace 200ms
+	wait_state "$run_id" running
+	pend=$("$JOBQ" submit ok --queue elsewhere)
+	run --separate-stderr -1 "$JOBQ" retry "$done_id"
+	assert_equal "$stderr" "jobq: retry: job $done_id is completed: only a failed, timed-out or cancelled job can be retried"
+	run --separate-stderr -1 "$JOBQ" retry "$run_id"
+	assert_regex "$stderr" "job $run_id is running"
+	run --separate-stderr -1 "$JOBQ" retry "$pend"
+	assert_regex "$stderr" "job $pend is pending"
+	run --separate-stderr -3 "$JOBQ" retry 999
+	run --separate-stderr -2 "$JOBQ" retry 0
+	run --separate-stderr -2 "$JOBQ" retry
+	assert_job "$done_id" state=completed
+	assert_job "$pend" state=pending
+}
