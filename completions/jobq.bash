@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry worker help"
+	local commands="submit status result wait list cancel retry priority worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -26,7 +26,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -38,13 +38,17 @@ _jobq()
 	# Each command's options, as 'jobq COMMAND --help' lists them.
 	local opts="--dir --json --help -h"
 	case $cmd in
-	submit) opts+=" --queue -q --priority -p --timeout -t --retries --retry-delay --" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --retries --retry-delay --" ;;
 	status) ;;
 	result) ;;
 	wait) opts+=" --timeout -t" ;;
 	list) opts+=" --status -s --queue -q --type --limit -n" ;;
 	cancel) ;;
 	retry) ;;
+	priority)
+		if ((cword == i + 2)); then
+			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))
+		fi ;;
 	worker) opts+=" --jobs -j --queue -q --handlers --grace --drain --quiet" ;;
 	help)
 		if ((cword == i + 1)); then

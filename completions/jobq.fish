@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry worker help
+set -l cmds submit status result wait list cancel retry priority worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -14,6 +14,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait unt
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a priority -d 'change the priority of a pending or retrying job'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
@@ -21,6 +22,8 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s q -l queue -r -d 'queue'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s p -l priority -r -a 'critical high normal low' -d 'priority'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s t -l timeout -r -d 'timeout per start'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l delay -r -d 'start no sooner than'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l at -r -d 'start no sooner than'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retries -r -d 'retry budget'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retry-delay -r -d 'first retry delay'
 complete -c jobq -n '__fish_seen_subcommand_from wait' -s t -l timeout -r -d 'give up after'
@@ -34,4 +37,5 @@ complete -c jobq -n '__fish_seen_subcommand_from worker' -l handlers -r -a '(__f
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l grace -r -d 'grace period'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when nothing is runnable'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
+complete -c jobq -n '__fish_seen_subcommand_from priority' -a 'critical high normal low'
 complete -c jobq -n '__fish_seen_subcommand_from help' -a "$cmds"

@@ -31,16 +31,32 @@ struct submit_args {
 	char **command;		/* exec job: argv, NULL-terminated */
 	const char *type;
 	const char *payload_arg;	/* NULL: {} */
+	const char *when;	/* the --delay or --at given, if any */
 };
 
+/* --delay and --at both say when: one of them, once. */
+static int
+set_when(struct submit_args *a, const char *opt, int64_t run_at)
+{
+	if (a->when != NULL) {
+		cmd_warnx("%s: the job's time is already set by %s; give "
+		    "one --delay or --at", opt, a->when);
+		return EXIT_USAGE;
+	}
+	a->when = opt;
+	a->spec.run_at = run_at;
+	return EXIT_OK;
+}
+
 /* Options without a short form. */
-enum { OPT_RETRIES = 256, OPT_RETRY_DELAY };
+enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT };
 
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
 	struct submit_args *a = ctx;
 	long long n;
+	int64_t ms;
 
 	switch (id) {
 	case 'q':
@@ -73,6 +89,20 @@ submit_option(void *ctx, int id, const char *arg)
 		}
 		a->spec.max_retries = (int)n;
 		break;
+	case OPT_DELAY:
+		if (!parse_duration(arg, &ms)) {
+			cmd_warnx("bad delay '%s': use %s", arg,
+			    DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		return set_when(a, "--delay", now_ms() + ms);
+	case OPT_AT:
+		if (!parse_time(arg, now_ms(), &ms)) {
+			cmd_warnx("bad time '%s': use %s", arg, TIME_FORMS);
+			return EXIT_USAGE;
+		}
+		/* A time already past means now; 0 would too. */
+		return set_when(a, "--at", ms > 0 ? ms : 1);
 	case OPT_RETRY_DELAY:
 		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
 		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
@@ -92,6 +122,9 @@ static const struct cmd_option submit_options[] = {
 	  "critical, high, normal (default), low or 0-99", 'p' },
 	{ "timeout", 't', "DURATION",
 	  "stop a start after DURATION (default 300s, 0: none)", 't' },
+	{ "delay", 0, "DURATION", "run no sooner than DURATION from now",
+	  OPT_DELAY },
+	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
 	{ "retries", 0, "N", "start a failed job again up to N times "
 	  "(default 0)", OPT_RETRIES },
 	{ "retry-delay", 0, "DURATION", "wait before the first retry, "

@@ -38,6 +38,7 @@ extern const struct cmd_entry cmd_wait_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_retry_entry;
+extern const struct cmd_entry cmd_priority_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_help_entry;
 

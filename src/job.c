@@ -232,6 +232,12 @@ job_retry_allowed(enum job_state s)
 	return job_state_ended(s) && s != JOB_COMPLETED;
 }
 
+bool
+job_reorder_allowed(enum job_state s)
+{
+	return s == JOB_PENDING || s == JOB_RETRYING;
+}
+
 void
 verdict_clear(struct verdict *v)
 {

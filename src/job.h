@@ -148,4 +148,8 @@ int64_t job_backoff(int64_t base_ms, int n, double jitter);
  * other than completed. */
 bool job_retry_allowed(enum job_state);
 
+/* Whether a job's priority may change: only while it waits (pending or
+ * retrying); a running job has been taken, an ended one is history. */
+bool job_reorder_allowed(enum job_state);
+
 #endif

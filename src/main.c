@@ -28,6 +28,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_cancel_entry,
 	&cmd_retry_entry,
+	&cmd_priority_entry,
 	&cmd_worker_entry,
 	&cmd_help_entry,
 	NULL

@@ -340,3 +340,27 @@ store_retry(struct store *st, int64_t id, enum job_state *was)
 	spool_wake(st->sp);
 	return STORE_OK;
 }
+
+enum store_rc
+store_set_priority(struct store *st, int64_t id, int priority,
+    enum job_state *was)
+{
+	enum store_rc r;
+	struct job j;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+		return sq_rollback(st, r);
+	*was = j.state;
+	job_clear(&j);
+	if (!job_reorder_allowed(*was))
+		return sq_rollback(st, STORE_CONFLICT);
+	if ((r = sq_run(st, "UPDATE jobs SET priority = ?2 WHERE id = ?1",
+	    p_int(id), p_int(priority))) != STORE_OK)
+		return sq_rollback(st, r);
+	if ((r = sq_commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}

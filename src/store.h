@@ -145,6 +145,11 @@ enum store_rc store_any_retrying(struct store *, const char *const *queues,
  * STORE_CONFLICT if not. */
 enum store_rc store_retry(struct store *, int64_t id, enum job_state *was);
 
+/* Sets a waiting job's priority, as job_reorder_allowed() says of the
+ * state it is found in (*was): STORE_CONFLICT if not. */
+enum store_rc store_set_priority(struct store *, int64_t id, int priority,
+    enum job_state *was);
+
 /* Recovery: the running jobs of workers other than `except`, without
  * their payloads. */
 enum store_rc store_running_elsewhere(struct store *, const char *except,

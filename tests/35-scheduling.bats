@@ -168,3 +168,123 @@ for a in json.load(sys.stdin)["attempts"]:
 	assert_job "$done_id" state=completed
 	assert_job "$pend" state=pending
 }
+
+@test "delay: an idle worker starts a delayed job within 1 s of its time" {
+	make_handler rec 'date +%s%3N >"$JOBQ_DIR/ran.$JOBQ_JOB_ID"'
+	start_ready_worker
+	local t0 id due
+	t0=$(now_ms)
+	id=$("$JOBQ" submit rec --delay 2s)
+	assert_job "$id" state=pending
+	run -0 "$JOBQ" status "$id"
+	assert_line --regexp '^  runs at '
+	due=$(("$(date -d "$(job_field "$id" run_at)" +%s%3N)"))
+	((due >= t0 + 2000 && due <= t0 + 2000 + 1000)) || fail "due at $due, submitted at $t0"
+	wait_state "$id" completed 8
+	local ran
+	ran=$(cat "$JOBQ_DIR/ran.$id")
+	((ran >= due)) || fail "ran at $ran, before $due"
+	((ran <= due + 1000)) || fail "ran $((ran - due)) ms late"
+	assert_job "$id" attempt=1
+}
+
+@test "delay: --at a time 2 s ahead runs then; --drain does not wait for it" {
+	make_handler ok 'exit 0'
+	local at id
+	at=$(date -u -d "@$(($(date +%s) + 3))" +%Y-%m-%dT%H:%M:%SZ)
+	id=$("$JOBQ" submit ok --at "$at")
+	now=$("$JOBQ" submit ok)
+	run -0 drain_worker
+	assert_job "$now" state=completed
+	assert_job "$id" state=pending attempt=0
+	start_ready_worker
+	wait_state "$id" completed 8
+}
+
+@test "delay: --at forms" {
+	local id
+	id=$("$JOBQ" submit t --at 2030-01-02T03:04:05Z)
+	assert_job "$id" run_at=2030-01-02T03:04:05.000Z
+	id=$("$JOBQ" submit t --at 2030-01-02T03:04:05.25+01:30)
+	assert_job "$id" run_at=2030-01-02T01:34:05.250Z
+	id=$(TZ=UTC "$JOBQ" submit t --at '2030-01-02 03:04')
+	assert_job "$id" run_at=2030-01-02T03:04:00.000Z
+	id=$(TZ=Europe/Paris "$JOBQ" submit t --at '2030-07-02 03:04:05')
+	assert_job "$id" run_at=2030-07-02T01:04:05.000Z
+	id=$(TZ=UTC "$JOBQ" submit t --at 2030-01-02T03:04:05)
+	assert_job "$id" run_at=2030-01-02T03:04:05.000Z
+	id=$("$JOBQ" submit t --at @1900000000)
+	assert_job "$id" run_at=2030-03-17T17:46:40.000Z
+	# HH:MM: the next one, today or tomorrow.
+	local hm want
+	hm=$(TZ=UTC date -d '-1 minute' +%H:%M)
+	want=$(TZ=UTC date -d "tomorrow $hm" +%Y-%m-%dT%H:%M:00.000Z)
+	id=$(TZ=UTC "$JOBQ" submit t --at "$hm")
+	assert_job "$id" run_at="$want"
+	hm=$(TZ=UTC date -d '+2 minutes' +%H:%M)
+	want=$(TZ=UTC date -d "$hm" +%Y-%m-%dT%H:%M:00.000Z)
+	[ "$hm" = 00:00 ] || [ "$hm" = 00:01 ] || {
+		id=$(TZ=UTC "$JOBQ" submit t --at "$hm")
+		assert_job "$id" run_at="$want"
+	}
+	# A time past means now.
+	id=$("$JOBQ" submit t --at 2001-01-01T00:00:00Z)
+	assert_job "$id" run_at=2001-01-01T00:00:00.000Z
+}
+
+@test "delay: bad --at and --delay are refused with the accepted forms" {
+	local bad
+	for bad in soon 2030-02-30T00:00Z 2030-13-01T00:00Z 24:00 12:60 1:00 \
+		'2030-01-02T03:04:05+25:00' '2030-01-02T03:04:05.Z' @ @-5 @1e9 \
+		1969-12-31T23:59:59Z '2030-01-02  03:04' '' 10000-01-01T00:00Z; do
+		run --separate-stderr -2 "$JOBQ" submit t --at "$bad"
+		assert_regex "$stderr" "^jobq: submit: bad time '.*': use RFC 3339 .*@UNIX seconds, or HH:MM for the next such local time$"
+	done
+	run --separate-stderr -2 "$JOBQ" submit t --delay 5x
+	assert_regex "$stderr" "^jobq: submit: bad delay '5x': use a number of seconds"
+	run --separate-stderr -2 "$JOBQ" submit t --delay 1s --at 10:00
+	assert_equal "$stderr" "jobq: submit: --at: the job's time is already set by --delay; give one --delay or --at"
+	[ ! -e "$JOBQ_DIR/jobq.db" ] || assert_job_count 0
+}
+
+@test "priority: a reordered job moves in the order a worker takes jobs" {
+	make_handler rec 'echo "$JOBQ_JOB_ID" >>"$JOBQ_DIR/ran"'
+	a=$("$JOBQ" submit rec)
+	b=$("$JOBQ" submit rec)
+	c=$("$JOBQ" submit rec --priority low)
+	run --separate-stderr -0 "$JOBQ" priority "$c" critical
+	assert_equal "$output" ""
+	run -0 "$JOBQ" priority "$a" 25
+	assert_job "$c" priority=0
+	assert_job "$a" priority=25
+	run -0 drain_worker
+	assert_equal "$(cat "$JOBQ_DIR/ran" | tr '\n' ' ')" "$c $b $a "
+}
+
+@test "priority: a retrying job may be reordered; running and ended jobs exit 1, unknown 3, bad 2" {
+	make_handler fail 'exit 1'
+	make_handler slow 'sleep 30'
+	make_handler ok 'exit 0'
+	r=$("$JOBQ" submit fail --retries 1 --retry-delay 1h)
+	d=$("$JOBQ" submit ok)
+	start_ready_worker --queue default
+	wait_state "$r" retrying
+	wait_state "$d" completed
+	run -0 "$JOBQ" priority "$r" high
+	assert_job "$r" priority=10 state=retrying
+	s=$("$JOBQ" submit slow --queue slow)
+	start_ready_worker --queue slow --grace 200ms
+	wait_state "$s" running
+	run --separate-stderr -1 "$JOBQ" priority "$s" 5
+	assert_equal "$stderr" "jobq: priority: job $s is running: only a pending or retrying job can be reordered"
+	run --separate-stderr -1 "$JOBQ" priority "$d" 5
+	assert_regex "$stderr" "job $d is completed"
+	run --separate-stderr -3 "$JOBQ" priority 999 5
+	assert_equal "$stderr" "jobq: priority: no such job 999"
+	run --separate-stderr -2 "$JOBQ" priority "$r" 100
+	assert_regex "$stderr" "^jobq: priority: bad priority '100'"
+	run --separate-stderr -2 "$JOBQ" priority x 5
+	run --separate-stderr -2 "$JOBQ" priority "$r"
+	assert_job "$r" priority=10
+	assert_job "$d" priority=20
+}

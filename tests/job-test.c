@@ -264,6 +264,12 @@ test_retries(void)
 	    !job_retry_allowed(JOB_RUNNING) &&
 	    !job_retry_allowed(JOB_RETRYING) &&
 	    !job_retry_allowed(JOB_COMPLETED));
+	is("reorder: only pending and retrying jobs",
+	    job_reorder_allowed(JOB_PENDING) &&
+	    job_reorder_allowed(JOB_RETRYING) &&
+	    !job_reorder_allowed(JOB_RUNNING) &&
+	    !job_reorder_allowed(JOB_COMPLETED) &&
+	    !job_reorder_allowed(JOB_CANCELLED));
 }
 
 int
