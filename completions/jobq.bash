@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority worker help"
+	local commands="submit status result wait list cancel retry priority queues pause resume limit worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -45,6 +45,9 @@ _jobq()
 	list) opts+=" --status -s --queue -q --type --limit -n" ;;
 	cancel) ;;
 	retry) ;;
+	queues) ;;
+	pause|resume) ;;
+	limit) ;;
 	priority)
 		if ((cword == i + 2)); then
 			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))

@@ -25,6 +25,10 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
 		return r;
+	if ((r = sq_run(st, "INSERT OR IGNORE INTO queues (name, paused)"
+	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'))",
+	    p_text(spec->queue))) != STORE_OK)
+		return sq_rollback(st, r);
 	if ((s = sq_kept(st, S_SUBMIT, submit_sql)) == NULL ||
 	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "submit"));
@@ -363,4 +367,109 @@ store_set_priority(struct store *st, int64_t id, int priority,
 		return r;
 	spool_wake(st->sp);
 	return STORE_OK;
+}
+
+void
+queue_info_free(struct queue_info *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(q[i].name);
+	free(q);
+}
+
+static struct queue_info *
+find_queue(struct queue_info *q, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(q[i].name, name) == 0)
+			return &q[i];
+	return NULL;
+}
+
+enum store_rc
+store_queues(struct store *st, struct queue_info **out, size_t *n)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT name, paused, max_running"
+	    " FROM queues WHERE name != '*' ORDER BY name");
+	sqlite3_stmt *c = sq_prepare(st, "SELECT queue, state, count(*)"
+	    " FROM jobs GROUP BY queue, state");
+	struct queue_info *v = NULL, *q;
+	enum job_state state;
+	size_t count = 0;
+	enum store_rc r = STORE_OK;
+	char *name;
+	int rc;
+
+	if (s == NULL || c == NULL) {
+		r = sq_db_fail(st, STORE_ERROR, "queues");
+		goto out;
+	}
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		memset(&v[count], 0, sizeof(*v));
+		v[count].name = sq_col_text(s, 0);
+		v[count].paused = sqlite3_column_int(s, 1) != 0;
+		v[count].limit = sq_col_int(s, 2, 0);
+		count++;
+	}
+	if (rc == SQLITE_DONE) {
+		while ((rc = sq_step(c)) == SQLITE_ROW) {
+			name = sq_col_text(c, 0);
+			q = find_queue(v, count, name);
+			if (q != NULL && job_state_parse((const char *)
+			    sqlite3_column_text(c, 1), &state))
+				q->count[state] = sqlite3_column_int64(c, 2);
+			free(name);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		r = sq_db_fail(st, sq_classify(rc), "cannot read the queues");
+		queue_info_free(v, count);
+		v = NULL;
+		count = 0;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(c);
+	*out = v;
+	*n = count;
+	return r;
+}
+
+enum store_rc
+store_pause(struct store *st, const char *const *queues, size_t n,
+    bool paused)
+{
+	enum store_rc r = STORE_OK;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if (n == 0)
+		r = sq_run(st, "UPDATE queues SET paused = ?1",
+		    p_int(paused));
+	for (size_t i = 0; i < n && r == STORE_OK; i++)
+		r = sq_run(st, "INSERT INTO queues (name, paused)"
+		    " VALUES (?1, ?2) ON CONFLICT (name)"
+		    " DO UPDATE SET paused = excluded.paused",
+		    p_text(queues[i]), p_int(paused));
+	if (r != STORE_OK)
+		return sq_rollback(st, r);
+	if ((r = sq_commit(st)) != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+enum store_rc
+store_set_limit(struct store *st, const char *queue, int64_t limit)
+{
+	enum store_rc r;
+
+	r = sq_write(st, "INSERT INTO queues (name, paused, max_running)"
+	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'), ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET max_running = ?2",
+	    p_text(queue), p_int_if(limit, limit > 0));
+	if (r == STORE_OK)
+		spool_wake(st->sp);
+	return r;
 }

@@ -105,6 +105,37 @@ static const char *const migrations[] = {
 	 "CREATE INDEX jobs_ready ON jobs(priority, run_at, id)"
 	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0;"
 	 "CREATE INDEX jobs_delayed ON jobs(run_at) WHERE delayed = 1;"),
+	/* 5: queues, each with its pause, its limit and the number of its
+	 * jobs running.  The claim looks at each queue that may give a
+	 * job (not paused, under its limit, served) and takes the first
+	 * ready job of each through jobs_ready, now by queue first: a
+	 * paused or full queue costs nothing however many jobs wait in
+	 * it, and the cost is one seek per queue.  The row '*' holds what
+	 * a queue not seen before starts with (a pause of every queue).
+	 * Triggers keep `running` right whatever path a job takes into or
+	 * out of running. */
+	("CREATE TABLE queues ("
+	 "  name TEXT PRIMARY KEY,"
+	 "  paused INTEGER NOT NULL DEFAULT 0,"
+	 "  max_running INTEGER,"
+	 "  running INTEGER NOT NULL DEFAULT 0"
+	 ") STRICT;"
+	 "INSERT INTO queues (name) VALUES ('*');"
+	 "INSERT INTO queues (name, running)"
+	 "  SELECT queue, sum(state = 'running') FROM jobs GROUP BY queue;"
+	 "DROP INDEX jobs_ready;"
+	 "CREATE INDEX jobs_ready ON jobs(queue, priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0;"
+	 "CREATE INDEX jobs_queue ON jobs(queue)"
+	 "  WHERE state IN ('pending', 'retrying', 'running');"
+	 "CREATE TRIGGER jobs_run_start AFTER UPDATE OF state ON jobs"
+	 "  WHEN new.state = 'running' AND old.state != 'running'"
+	 "  BEGIN UPDATE queues SET running = running + 1"
+	 "   WHERE name = new.queue; END;"
+	 "CREATE TRIGGER jobs_run_end AFTER UPDATE OF state ON jobs"
+	 "  WHEN old.state = 'running' AND new.state != 'running'"
+	 "  BEGIN UPDATE queues SET running = running - 1"
+	 "   WHERE name = old.queue; END;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -62,6 +62,19 @@ store_workers(struct store *st, char ***ids, size_t *n)
 	return STORE_OK;
 }
 
+/* The queues a job may be claimed from now: served (?N: a JSON array,
+ * or NULL for all), not paused, under their limit. */
+#define OPEN_QUEUE(qs) \
+	"q.name != '*' AND q.paused = 0" \
+	" AND (q.max_running IS NULL OR q.running < q.max_running)" \
+	" AND (" #qs " IS NULL OR q.name IN" \
+	"  (SELECT value FROM json_each(" #qs ")))"
+/* The first job of queue q in claim order, through jobs_ready. */
+#define FIRST_READY \
+	"(SELECT id FROM jobs WHERE queue = q.name" \
+	"  AND state IN ('pending', 'retrying') AND delayed = 0" \
+	"  ORDER BY priority, run_at, id LIMIT 1)"
+
 /* Makes the delayed jobs that have come due claimable: a seek in
  * jobs_delayed, and a write only for those. */
 static enum store_rc
@@ -93,10 +106,9 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	    " rescue_term_at = NULL, exit_code = NULL, signal = NULL,"
 	    " error = NULL, progress_percent = NULL, progress_done = NULL,"
 	    " progress_total = NULL, progress_message = NULL"
-	    " WHERE id = (SELECT id FROM jobs"
-	    "  WHERE state IN ('pending', 'retrying') AND delayed = 0"
-	    "  AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
-	    "  ORDER BY priority, run_at, id LIMIT 1)"
+	    " WHERE id = (SELECT j.id FROM queues q JOIN jobs j"
+	    "  ON j.id = " FIRST_READY " WHERE " OPEN_QUEUE(?3)
+	    "  ORDER BY j.priority, j.run_at, j.id LIMIT 1)"
 	    " RETURNING " JOB_SELECT;
 	static const char attempt_sql[] =
 	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
@@ -419,7 +431,9 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
 	    "SELECT run_at FROM jobs"
 	    " WHERE delayed = 1 AND state IN ('pending', 'retrying')"
 	    " AND run_at > ?1"
-	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
+	    " AND queue IN (SELECT name FROM queues WHERE paused = 0"
+	    "  AND name != '*' AND (?2 IS NULL OR name IN"
+	    "   (SELECT value FROM json_each(?2))))"
 	    " ORDER BY run_at LIMIT 1");
 	int rc;
 
@@ -456,15 +470,13 @@ store_any_runnable(struct store *st, const char *const *queues,
     size_t nqueues, bool *any)
 {
 	sqlite3_stmt *s = sq_kept(st, S_ANY_RUNNABLE,
-	    "SELECT EXISTS (SELECT 1 FROM jobs"
-	    "  WHERE state IN ('pending', 'retrying') AND delayed = 0"
-	    "  AND (?2 IS NULL OR queue IN"
-	    "   (SELECT value FROM json_each(?2))))"
+	    "SELECT EXISTS (SELECT 1 FROM queues q WHERE " OPEN_QUEUE(?2)
+	    "  AND " FIRST_READY " IS NOT NULL)"
 	    " OR EXISTS (SELECT 1 FROM jobs"
 	    "  WHERE delayed = 1 AND run_at <= ?1"
 	    "  AND state IN ('pending', 'retrying')"
-	    "  AND (?2 IS NULL OR queue IN"
-	    "   (SELECT value FROM json_each(?2))))");
+	    "  AND queue IN (SELECT q.name FROM queues q"
+	    "   WHERE " OPEN_QUEUE(?2) "))");
 	int rc;
 
 	if (s == NULL)
@@ -487,7 +499,9 @@ store_any_retrying(struct store *st, const char *const *queues,
 	 * until then it is delayed, and jobs_delayed finds it. */
 	sqlite3_stmt *s = sq_kept(st, S_ANY_RETRYING,
 	    "SELECT 1 FROM jobs WHERE delayed = 1 AND state = 'retrying'"
-	    " AND (?1 IS NULL OR queue IN (SELECT value FROM json_each(?1)))"
+	    " AND queue IN (SELECT name FROM queues WHERE paused = 0"
+	    "  AND name != '*' AND (?1 IS NULL OR name IN"
+	    "   (SELECT value FROM json_each(?1))))"
 	    " LIMIT 1");
 	int rc;
 

@@ -150,6 +150,29 @@ enum store_rc store_retry(struct store *, int64_t id, enum job_state *was);
 enum store_rc store_set_priority(struct store *, int64_t id, int priority,
     enum job_state *was);
 
+/* A queue as `jobq queues` shows it. */
+struct queue_info {
+	char *name;
+	bool paused;
+	int64_t limit;		/* 0: none */
+	int64_t count[JOB_NSTATES];
+};
+
+/* Every queue that has jobs or settings, by name. */
+enum store_rc store_queues(struct store *, struct queue_info **out,
+    size_t *n);
+void queue_info_free(struct queue_info *, size_t n);
+
+/* Pauses (or resumes) the queues named, or with n 0 every queue,
+ * including those that have no job yet: a queue seen for the first time
+ * starts as the last pause or resume of every queue left it. */
+enum store_rc store_pause(struct store *, const char *const *queues,
+    size_t n, bool paused);
+
+/* At most limit jobs of the queue run at once, or with 0 no limit. */
+enum store_rc store_set_limit(struct store *, const char *queue,
+    int64_t limit);
+
 /* Recovery: the running jobs of workers other than `except`, without
  * their payloads. */
 enum store_rc store_running_elsewhere(struct store *, const char *except,
