@@ -28,6 +28,7 @@ complete -c jobq -n '__fish_seen_subcommand_from submit' -s p -l priority -r -a 
 complete -c jobq -n '__fish_seen_subcommand_from submit' -s t -l timeout -r -d 'timeout per start'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l delay -r -d 'start no sooner than'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l at -r -d 'start no sooner than'
+complete -c jobq -n '__fish_seen_subcommand_from submit' -l after -r -d 'run after these jobs'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retries -r -d 'retry budget'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retry-delay -r -d 'first retry delay'
 complete -c jobq -n '__fish_seen_subcommand_from wait' -s t -l timeout -r -d 'give up after'

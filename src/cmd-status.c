@@ -12,8 +12,9 @@ static int
 show(struct store *st, int64_t id, bool not_first)
 {
 	struct attempt *a = NULL;
+	struct dep *d = NULL;
 	struct job j;
-	size_t n = 0;
+	size_t n = 0, nd = 0;
 	int rc;
 
 	/* People are not shown the payload: it is not read for them. */
@@ -25,6 +26,10 @@ show(struct store *st, int64_t id, bool not_first)
 		if (not_first)
 			putchar('\n');
 		print_job_human(&j);
+		if (store_get_deps(st, id, &d, &nd) == STORE_OK) {
+			print_deps_human(&j, d, nd);
+			free(d);
+		}
 		if (store_get_attempts(st, id, &a, &n) == STORE_OK) {
 			print_attempts_human(a, n);
 			attempts_free(a, n);

@@ -32,7 +32,38 @@ struct submit_args {
 	const char *type;
 	const char *payload_arg;	/* NULL: {} */
 	const char *when;	/* the --delay or --at given, if any */
+	int64_t *after;		/* --after, malloc'd */
+	size_t nafter;
 };
+
+/* --after ID[,ID...], added to those before. */
+static int
+add_after(struct submit_args *a, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	int64_t id;
+	int rc = EXIT_OK;
+
+	if (arg[0] == '\0' || arg[strlen(arg) - 1] == ',')
+		rc = EXIT_USAGE;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == EXIT_OK;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!parse_id(tok, &id)) {
+			rc = EXIT_USAGE;
+			break;
+		}
+		a->after = xrealloc(a->after, (a->nafter + 1) *
+		    sizeof(*a->after));
+		a->after[a->nafter++] = id;
+	}
+	if (rc != EXIT_OK || strstr(arg, ",,") != NULL || arg[0] == ',') {
+		cmd_warnx("bad --after '%s': use job ids separated by ','",
+		    arg);
+		rc = EXIT_USAGE;
+	}
+	free(copy);
+	return rc;
+}
 
 /* --delay and --at both say when: one of them, once. */
 static int
@@ -49,7 +80,7 @@ set_when(struct submit_args *a, const char *opt, int64_t run_at)
 }
 
 /* Options without a short form. */
-enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT };
+enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER };
 
 static int
 submit_option(void *ctx, int id, const char *arg)
@@ -103,6 +134,8 @@ submit_option(void *ctx, int id, const char *arg)
 		}
 		/* A time already past means now; 0 would too. */
 		return set_when(a, "--at", ms > 0 ? ms : 1);
+	case OPT_AFTER:
+		return add_after(a, arg);
 	case OPT_RETRY_DELAY:
 		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
 		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
@@ -125,6 +158,8 @@ static const struct cmd_option submit_options[] = {
 	{ "delay", 0, "DURATION", "run no sooner than DURATION from now",
 	  OPT_DELAY },
 	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
+	{ "after", 0, "ID[,ID]...", "run once these jobs completed "
+	  "(repeatable)", OPT_AFTER },
 	{ "retries", 0, "N", "start a failed job again up to N times "
 	  "(default 0)", OPT_RETRIES },
 	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
@@ -327,10 +362,24 @@ check_id_written(int64_t id)
 	return EXIT_IOERR;
 }
 
+static int submit(struct submit_args *);
+
 static int
 cmd_submit(int argc, char **argv)
 {
 	struct submit_args a = { 0 };
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) == EXIT_OK)
+		rc = submit(&a);
+	free(a.after);
+	return rc;
+}
+
+static int
+submit(struct submit_args *ap)
+{
+	struct submit_args a = *ap;
 	struct spool sp;
 	struct store *st;
 	char *payload = NULL;
@@ -338,8 +387,6 @@ cmd_submit(int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
-		return rc;
 	if (a.command != NULL) {
 		a.spec.type = "exec";
 		rc = exec_payload(a.command, &payload, &len);
@@ -362,8 +409,13 @@ cmd_submit(int argc, char **argv)
 		free(payload);
 		return rc;
 	}
+	a.spec.after = a.after;
+	a.spec.nafter = a.nafter;
 	enum store_rc src = store_submit(st, &a.spec, &id);
-	if (src != STORE_OK)
+	if (src == STORE_NOTFOUND) {
+		cmd_warnx("--after: %s", store_error(st));
+		rc = EXIT_NOJOB;
+	} else if (src != STORE_OK)
 		rc = store_failure(st, src);
 	else {
 		if (g_opts.json)

@@ -232,6 +232,22 @@ job_retry_allowed(enum job_state s)
 	return job_state_ended(s) && s != JOB_COMPLETED;
 }
 
+enum dep_effect
+job_dep_effect(enum job_state dep)
+{
+	if (dep == JOB_COMPLETED)
+		return DEP_DONE;
+	/* A retrying dependency may still complete. */
+	return job_state_ended(dep) ? DEP_BROKEN : DEP_WAIT;
+}
+
+char *
+job_dep_error(int64_t dep, enum job_state s)
+{
+	return xasprintf("dependency %lld %s", (long long)dep,
+	    s == JOB_TIMEOUT ? "timed out" : job_state_name(s));
+}
+
 bool
 job_reorder_allowed(enum job_state s)
 {

@@ -71,6 +71,21 @@ struct attempt {
 };
 void attempts_free(struct attempt *, size_t n);
 
+/* A job another waits for (submit --after). */
+struct dep {
+	int64_t id;
+	enum job_state state;
+	bool gone;		/* pruned since */
+};
+
+/* What a job's record holds beyond its row, for status. */
+struct job_extra {
+	const struct attempt *attempts;
+	size_t nattempts;
+	const struct dep *deps;
+	size_t ndeps;
+};
+
 /* Why an attempt ended other than by its handler's own exit. */
 enum stop_reason {
 	STOP_NONE,		/* the handler exited by itself */
@@ -147,6 +162,18 @@ int64_t job_backoff(int64_t base_ms, int n, double jitter);
 /* Whether `jobq retry` may put a job in this state back: one that ended
  * other than completed. */
 bool job_retry_allowed(enum job_state);
+
+/* What the state of a job it depends on (submit --after) makes of a
+ * waiting job. */
+enum dep_effect {
+	DEP_WAIT,		/* it has not ended: the job waits for it */
+	DEP_DONE,		/* it completed: one less to wait for */
+	DEP_BROKEN,		/* it ended otherwise: the job is cancelled */
+};
+enum dep_effect job_dep_effect(enum job_state dep);
+/* The error of a job cancelled because job dep ended in state s
+ * (malloc'd). */
+char *job_dep_error(int64_t dep, enum job_state s);
 
 /* Whether a job's priority may change: only while it waits (pending or
  * retrying); a running job has been taken, an ended one is history. */

@@ -131,9 +131,18 @@ payload_marker(void)
 	return marker;
 }
 
+static json_t *
+deps_json(const struct dep *d, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer(d[i].id));
+	return arr;
+}
+
 int
-print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
-    size_t nattempts)
+print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 {
 	json_t *o;
 	char *text, *at, *encoded_marker;
@@ -164,7 +173,9 @@ print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
 	    json_boolean(j->result_truncated) : json_null());
 	json_object_set_new(o, "worker", string_or_null(j->worker));
 	json_object_set_new(o, "progress", progress_json(j));
-	json_object_set_new(o, "attempts", attempts_json(a, nattempts));
+	json_object_set_new(o, "attempts", attempts_json(x->attempts,
+	    x->nattempts));
+	json_object_set_new(o, "depends_on", deps_json(x->deps, x->ndeps));
 
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);

@@ -19,10 +19,9 @@ print_json_line(json_t *v)
 }
 
 int
-print_job_json_full(const struct job *j, const struct attempt *a,
-    size_t nattempts)
+print_job_json_full(const struct job *j, const struct job_extra *x)
 {
-	return print_job_json(stdout, j, a, nattempts);
+	return print_job_json(stdout, j, x);
 }
 
 void
@@ -138,6 +137,29 @@ print_job_human(const struct job *j)
 	}
 	if (j->worker != NULL)
 		field_text("worker", j->worker);
+}
+
+void
+print_deps_human(const struct job *j, const struct dep *d, size_t n)
+{
+	size_t waiting = 0;
+
+	if (n == 0)
+		return;
+	printf("  %-10s", "after");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%lld", i > 0 ? ", " : " ", (long long)d[i].id);
+	putchar('\n');
+	if (j->state != JOB_PENDING)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (job_dep_effect(d[i].state) != DEP_WAIT)
+			continue;
+		printf("%s%lld", waiting++ == 0 ? "  waiting for " : ", ",
+		    (long long)d[i].id);
+	}
+	if (waiting > 0)
+		putchar('\n');
 }
 
 void

@@ -8,19 +8,73 @@
 #include "store-sqlite.h"
 #include "util.h"
 
+/* A job that ended: what its dependents must hear of. */
+struct ended {
+	int64_t id;
+	enum job_state state;
+};
+
+/* The jobs a new job is to come after: each must exist (else
+ * STORE_NOTFOUND, naming it); *blocked counts those not completed, and
+ * *broken is the first that can no longer complete, if any. */
+static enum store_rc
+check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
+    struct ended *broken)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT state FROM jobs"
+	    " WHERE id = ?1");
+	enum store_rc r = STORE_OK;
+	enum job_state state;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "submit");
+	for (size_t i = 0; i < spec->nafter && r == STORE_OK; i++) {
+		/* A repeated id counts once, as deps keeps it once. */
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen = seen || spec->after[k] == spec->after[i];
+		if (seen)
+			continue;
+		sq_bind(s, p_int(spec->after[i]));
+		rc = sq_step(s);
+		if (rc == SQLITE_DONE)
+			r = sq_fail(st, STORE_NOTFOUND, "no such job %lld",
+			    (long long)spec->after[i]);
+		else if (rc != SQLITE_ROW)
+			r = sq_db_fail(st, sq_classify(rc), "submit");
+		else if (!job_state_parse((const char *)
+		    sqlite3_column_text(s, 0), &state))
+			r = sq_fail(st, STORE_ERROR, "job %lld has an unknown "
+			    "state", (long long)spec->after[i]);
+		else if (job_dep_effect(state) == DEP_WAIT)
+			(*blocked)++;
+		else if (job_dep_effect(state) == DEP_BROKEN &&
+		    broken->id == 0)
+			*broken = (struct ended){ spec->after[i], state };
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
 enum store_rc
 store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 {
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
 	    " created_at, run_at, timeout_ms, max_retries, retry_delay_ms,"
-	    " delayed)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5)";
+	    " delayed, blocked, error, finished_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5, ?10, ?11,"
+	    " ?12)";
 	static const char payload_sql[] =
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
 	sqlite3_stmt *s, *p;
-	int64_t now = now_ms();
+	int64_t now = now_ms(), blocked = 0;
+	struct ended broken = { 0, JOB_PENDING };
 	enum store_rc r;
+	char *error;
 	int rc;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
@@ -29,17 +83,26 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'))",
 	    p_text(spec->queue))) != STORE_OK)
 		return sq_rollback(st, r);
+	if ((r = check_deps(st, spec, &blocked, &broken)) != STORE_OK)
+		return sq_rollback(st, r);
 	if ((s = sq_kept(st, S_SUBMIT, submit_sql)) == NULL ||
 	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "submit"));
+	/* A job after one that can no longer complete is cancelled at
+	 * once, as it would have been had it come first. */
+	error = broken.id != 0 ? job_dep_error(broken.id, broken.state) :
+	    NULL;
 	sq_bind(s, p_text(spec->type), p_text(spec->queue),
-	    p_int(spec->priority), p_text(job_state_name(JOB_PENDING)),
+	    p_int(spec->priority), p_text(job_state_name(broken.id != 0 ?
+	    JOB_CANCELLED : JOB_PENDING)),
 	    p_int(now),
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
 	    p_int(spec->timeout_ms), p_int(spec->max_retries),
-	    p_int(spec->retry_delay_ms));
+	    p_int(spec->retry_delay_ms), p_int(blocked), p_text(error),
+	    p_int_if(now, error != NULL));
 	rc = sq_step(s);
 	sq_done(s);
+	free(error);
 	if (rc == SQLITE_DONE) {
 		*id = sqlite3_last_insert_rowid(st->db);
 		sq_bind(p, p_int(*id),
@@ -47,6 +110,11 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 		rc = sq_step(p);
 		sq_done(p);
 	}
+	for (size_t i = 0; rc == SQLITE_DONE && i < spec->nafter; i++)
+		if (sq_run(st, "INSERT OR IGNORE INTO deps (job_id, dep_id)"
+		    " VALUES (?1, ?2)", p_int(*id), p_int(spec->after[i])) !=
+		    STORE_OK)
+			return sq_rollback(st, STORE_ERROR);
 	if (rc != SQLITE_DONE)
 		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
 		    "cannot store the job"));
@@ -308,6 +376,9 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 		return sq_rollback(st, r);
 	}
 	sqlite3_finalize(s);
+	if (effect == CANCEL_NOW && (r = sq_job_ended(st, id, JOB_CANCELLED,
+	    now_ms())) != STORE_OK)
+		return sq_rollback(st, r);
 	if ((r = sq_commit(st)) != STORE_OK)
 		return r;
 	spool_wake(st->sp);
@@ -330,12 +401,16 @@ store_retry(struct store *st, int64_t id, enum job_state *was)
 	if (!job_retry_allowed(*was))
 		return sq_rollback(st, STORE_CONFLICT);
 	/* The attempts and their outcomes stay in the attempts table;
-	 * the job row starts afresh, its attempt count going on. */
+	 * the job row starts afresh, its attempt count going on.  It
+	 * waits again for those of its dependencies that have not
+	 * completed: retried in turn, they may. */
 	r = sq_run(st, "UPDATE jobs SET state = ?2, run_at = ?3,"
 	    " delayed = 0, failures = 0, deaths = 0, finished_at = NULL,"
 	    " exit_code = NULL, signal = NULL, error = NULL,"
 	    " result_bytes = NULL, result_truncated = 0, worker = NULL,"
-	    " cancel_requested = 0 WHERE id = ?1", p_int(id),
+	    " cancel_requested = 0, blocked = (SELECT count(*) FROM deps d"
+	    "  JOIN jobs j ON j.id = d.dep_id WHERE d.job_id = ?1"
+	    "  AND j.state != 'completed') WHERE id = ?1", p_int(id),
 	    p_text(job_state_name(JOB_PENDING)), p_int(now_ms()));
 	if (r != STORE_OK)
 		return sq_rollback(st, r);
@@ -472,4 +547,115 @@ store_set_limit(struct store *st, const char *queue, int64_t limit)
 	if (r == STORE_OK)
 		spool_wake(st->sp);
 	return r;
+}
+
+/* The waiting jobs that depend on id. */
+static enum store_rc
+dependents(struct store *st, int64_t id, int64_t **out, size_t *n)
+{
+	/* Kept: every finish asks. */
+	sqlite3_stmt *s = sq_kept(st, S_DEPENDENTS,
+	    "SELECT d.job_id FROM deps d"
+	    " JOIN jobs j ON j.id = d.job_id WHERE d.dep_id = ?1"
+	    " AND j.state IN ('pending', 'retrying')");
+	int64_t *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "dependencies");
+	sq_bind(s, p_int(id));
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = sqlite3_column_int64(s, 0);
+	}
+	sq_done(s);
+	*out = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "dependencies");
+	return STORE_OK;
+}
+
+enum store_rc
+sq_job_ended(struct store *st, int64_t id, enum job_state state, int64_t now)
+{
+	struct ended *todo = xmalloc(sizeof(*todo));
+	size_t ntodo = 1, cap = 1, nd = 0;
+	enum store_rc r = STORE_OK;
+	int64_t *deps = NULL;
+	char *error;
+
+	todo[0] = (struct ended){ id, state };
+	while (ntodo > 0 && r == STORE_OK) {
+		struct ended e = todo[--ntodo];
+		enum dep_effect effect = job_dep_effect(e.state);
+
+		if (effect == DEP_WAIT)
+			continue;
+		if ((r = dependents(st, e.id, &deps, &nd)) != STORE_OK)
+			break;
+		for (size_t i = 0; i < nd && r == STORE_OK; i++) {
+			if (effect == DEP_DONE) {
+				r = sq_run(st, "UPDATE jobs SET blocked ="
+				    " blocked - 1 WHERE id = ?1",
+				    p_int(deps[i]));
+				continue;
+			}
+			error = job_dep_error(e.id, e.state);
+			r = sq_run(st, "UPDATE jobs SET state = ?2,"
+			    " finished_at = ?3, error = ?4 WHERE id = ?1",
+			    p_int(deps[i]),
+			    p_text(job_state_name(JOB_CANCELLED)), p_int(now),
+			    p_text(error));
+			free(error);
+			if (ntodo == cap) {
+				cap *= 2;
+				todo = xrealloc(todo, cap * sizeof(*todo));
+			}
+			todo[ntodo++] = (struct ended){ deps[i],
+			    JOB_CANCELLED };
+		}
+		free(deps);
+		deps = NULL;
+	}
+	free(todo);
+	return r;
+}
+
+enum store_rc
+store_get_deps(struct store *st, int64_t id, struct dep **out, size_t *n)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT d.dep_id, j.state"
+	    " FROM deps d LEFT JOIN jobs j ON j.id = d.dep_id"
+	    " WHERE d.job_id = ?1 ORDER BY d.dep_id");
+	struct dep *v = NULL;
+	size_t count = 0;
+	const char *state;
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "dependencies");
+	sq_bind(s, p_int(id));
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count].id = sqlite3_column_int64(s, 0);
+		/* A pruned dependency had ended, completed or not. */
+		state = (const char *)sqlite3_column_text(s, 1);
+		v[count].gone = state == NULL;
+		if (state == NULL ||
+		    !job_state_parse(state, &v[count].state))
+			v[count].state = JOB_COMPLETED;
+		count++;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = count;
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*out = NULL;
+		*n = 0;
+		return sq_db_fail(st, sq_classify(rc), "dependencies");
+	}
+	return STORE_OK;
 }

@@ -136,6 +136,21 @@ static const char *const migrations[] = {
 	 "  WHEN old.state = 'running' AND new.state != 'running'"
 	 "  BEGIN UPDATE queues SET running = running - 1"
 	 "   WHERE name = old.queue; END;"),
+	/* 6: dependencies (submit --after).  `blocked` is the number of a
+	 * job's dependencies that have not completed, kept by the
+	 * transactions that end them, and jobs_ready holds only jobs with
+	 * none: a job waiting for others costs the claim nothing. */
+	("CREATE TABLE deps ("
+	 "  job_id INTEGER NOT NULL,"
+	 "  dep_id INTEGER NOT NULL,"
+	 "  PRIMARY KEY (job_id, dep_id)"
+	 ") STRICT, WITHOUT ROWID;"
+	 "CREATE INDEX deps_dep ON deps(dep_id);"
+	 "ALTER TABLE jobs ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;"
+	 "DROP INDEX jobs_ready;"
+	 "CREATE INDEX jobs_ready ON jobs(queue, priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0"
+	 "  AND blocked = 0;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -73,6 +73,7 @@ store_workers(struct store *st, char ***ids, size_t *n)
 #define FIRST_READY \
 	"(SELECT id FROM jobs WHERE queue = q.name" \
 	"  AND state IN ('pending', 'retrying') AND delayed = 0" \
+	"  AND blocked = 0" \
 	"  ORDER BY priority, run_at, id LIMIT 1)"
 
 /* Makes the delayed jobs that have come due claimable: a seek in
@@ -257,6 +258,8 @@ unclaim(struct store *st, const struct outcome *o, const struct verdict *v)
 	sq_bind(a, p_int(o->id), p_int(o->attempt));
 	if ((rc = sq_step(a)) != SQLITE_DONE)
 		r = sq_db_fail(st, sq_classify(rc), "unclaim");
+	else if (ended)
+		r = sq_job_ended(st, o->id, v->state, now_ms());
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(a);
@@ -325,7 +328,7 @@ record_end(struct store *st, const struct outcome *o,
 	if (rc != SQLITE_DONE)
 		return sq_db_fail(st, sq_classify(rc),
 		    "cannot store the result");
-	return STORE_OK;
+	return sq_job_ended(st, o->id, v->state, now);
 }
 
 /* The fence: the job must still be ours, in this attempt.  What the
@@ -430,7 +433,7 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
 	sqlite3_stmt *s = sq_kept(st, S_NEXT_DUE,
 	    "SELECT run_at FROM jobs"
 	    " WHERE delayed = 1 AND state IN ('pending', 'retrying')"
-	    " AND run_at > ?1"
+	    " AND run_at > ?1 AND blocked = 0"
 	    " AND queue IN (SELECT name FROM queues WHERE paused = 0"
 	    "  AND name != '*' AND (?2 IS NULL OR name IN"
 	    "   (SELECT value FROM json_each(?2))))"
@@ -473,7 +476,7 @@ store_any_runnable(struct store *st, const char *const *queues,
 	    "SELECT EXISTS (SELECT 1 FROM queues q WHERE " OPEN_QUEUE(?2)
 	    "  AND " FIRST_READY " IS NOT NULL)"
 	    " OR EXISTS (SELECT 1 FROM jobs"
-	    "  WHERE delayed = 1 AND run_at <= ?1"
+	    "  WHERE delayed = 1 AND run_at <= ?1 AND blocked = 0"
 	    "  AND state IN ('pending', 'retrying')"
 	    "  AND queue IN (SELECT q.name FROM queues q"
 	    "   WHERE " OPEN_QUEUE(?2) "))");

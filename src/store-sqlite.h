@@ -30,6 +30,7 @@ enum stmt_id {
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
 	S_ANY_RETRYING,
+	S_DEPENDENTS,
 	S_SUBMIT,
 	S_SUBMIT_PAYLOAD,
 	S_RUNNING_ELSEWHERE,
@@ -220,6 +221,12 @@ void sq_row_to_job(sqlite3_stmt *, struct job *);
 #define ATTEMPT_SELECT ATTEMPT_COLUMNS(COLUMN_SQL) "job_id"
 
 void sq_row_to_attempt(sqlite3_stmt *, struct attempt *);
+
+/* What a job's end makes of the jobs that depend on it, in the caller's
+ * transaction: as job_dep_effect() says, one less to wait for, or
+ * cancelled, and so on down the chain. */
+enum store_rc sq_job_ended(struct store *, int64_t id, enum job_state,
+    int64_t now);
 
 /* The schema (store-sqlite-schema.c): checks that the database is
  * jobq's and brings it up to date. */

@@ -28,6 +28,8 @@ struct job_spec {
 	int64_t run_at;		/* 0: now */
 	int max_retries;
 	int64_t retry_delay_ms;
+	const int64_t *after;	/* the jobs it waits for */
+	size_t nafter;
 };
 
 struct list_filter {
@@ -79,6 +81,9 @@ enum store_rc store_get_result(struct store *, int64_t id, char **buf,
     size_t *len);
 enum store_rc store_get_attempts(struct store *, int64_t id,
     struct attempt **out, size_t *n);
+/* The jobs id waits for, by id (malloc'd; free it). */
+enum store_rc store_get_deps(struct store *, int64_t id, struct dep **out,
+    size_t *n);
 /* Calls fn for each job that matches, oldest first, until it returns
  * non-zero.  No read is in progress while fn runs, so fn may block on
  * its output as long as it likes. */

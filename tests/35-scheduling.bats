@@ -288,3 +288,75 @@ for a in json.load(sys.stdin)["attempts"]:
 	assert_job "$r" priority=10
 	assert_job "$d" priority=20
 }
+
+@test "after: jobs run after their dependencies, whatever their priority" {
+	make_handler rec 'echo "$JOBQ_JOB_ID" >>"$JOBQ_DIR/ran"'
+	a=$("$JOBQ" submit rec --priority low)
+	b=$("$JOBQ" submit rec --priority critical --after "$a")
+	c=$("$JOBQ" submit rec --priority critical --after "$a,$b")
+	d=$("$JOBQ" submit rec --priority critical --after "$b" --after "$a")
+	e=$("$JOBQ" submit rec)
+	assert_job "$c" depends_on="[$a,$b]" state=pending
+	run -0 "$JOBQ" status "$c"
+	assert_line "  waiting for $a, $b"
+	run -0 drain_worker
+	assert_equal "$(tr '\n' ' ' <"$JOBQ_DIR/ran")" "$e $a $b $c $d "
+	run -0 "$JOBQ" status "$c"
+	refute_line --partial "waiting for"
+}
+
+@test "after: a failed dependency cancels the chain below it, naming it" {
+	make_handler fail 'exit 1'
+	make_handler ok 'exit 0'
+	a=$("$JOBQ" submit fail)
+	b=$("$JOBQ" submit ok --after "$a")
+	c=$("$JOBQ" submit ok --after "$b")
+	x=$("$JOBQ" submit ok)
+	run -0 drain_worker
+	assert_job "$a" state=failed
+	assert_job "$b" state=cancelled "error=dependency $a failed" attempt=0
+	assert_job "$c" state=cancelled "error=dependency $b cancelled"
+	assert_job "$x" state=completed
+	# Submitted after the failure: cancelled at once.
+	d=$("$JOBQ" submit ok --after "$a")
+	assert_job "$d" state=cancelled "error=dependency $a failed"
+}
+
+@test "after: a cancelled or timed-out dependency cancels; retrying the chain runs it" {
+	make_handler slow 'sleep 5'
+	make_handler ok 'exit 0'
+	a=$("$JOBQ" submit ok --queue held)
+	b=$("$JOBQ" submit ok --after "$a")
+	run -0 "$JOBQ" cancel "$a"
+	assert_job "$b" state=cancelled "error=dependency $a cancelled"
+	t=$("$JOBQ" submit slow --timeout 100ms)
+	u=$("$JOBQ" submit ok --after "$t")
+	run -0 drain_worker
+	assert_job "$u" state=cancelled "error=dependency $t timed out"
+	run -0 "$JOBQ" retry "$b"
+	assert_job "$b" state=pending
+	run -0 "$JOBQ" retry "$a"
+	run -0 drain_worker --queue held
+	run -0 drain_worker
+	assert_job "$a" state=completed
+	assert_job "$b" state=completed
+}
+
+@test "after: a dependency already completed runs at once; unknown ids exit 3, bad ones 2" {
+	make_handler ok 'exit 0'
+	a=$("$JOBQ" submit ok)
+	run -0 drain_worker
+	b=$("$JOBQ" submit ok --after "$a")
+	run -0 "$JOBQ" status "$b"
+	refute_line --partial "waiting for"
+	run -0 drain_worker
+	assert_job "$b" state=completed
+	run --separate-stderr -3 "$JOBQ" submit ok --after "$a,999"
+	assert_equal "$stderr" "jobq: submit: --after: no such job 999"
+	assert_equal "$output" ""
+	for bad in x 0 "$a,,$a" ",$a" "$a," ""; do
+		run --separate-stderr -2 "$JOBQ" submit ok --after "$bad"
+		assert_regex "$stderr" "^jobq: submit: bad --after '.*': use job ids separated by ','$"
+	done
+	assert_job_count 2
+}
