@@ -26,7 +26,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -38,7 +38,7 @@ _jobq()
 	# Each command's options, as 'jobq COMMAND --help' lists them.
 	local opts="--dir --json --help -h"
 	case $cmd in
-	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --retries --retry-delay --" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --retries --retry-delay --" ;;
 	status) ;;
 	result) ;;
 	wait) opts+=" --timeout -t" ;;

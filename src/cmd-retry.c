@@ -17,6 +17,10 @@ retry_one(struct store *st, int64_t id)
 		return no_such_job(id);
 	if ((src = store_retry(st, id, &was)) == STORE_NOTFOUND)
 		return no_such_job(id);
+	if (src == STORE_CONFLICT && job_retry_allowed(was)) {
+		cmd_warnx("job %lld: %s", (long long)id, store_error(st));
+		return EXIT_JOBFAILED;
+	}
 	if (src == STORE_CONFLICT) {
 		cmd_warnx("job %lld is %s: only a failed, timed-out or "
 		    "cancelled job can be retried", (long long)id,

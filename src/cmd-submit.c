@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common.h"
+#include "escape.h"
 #include "output.h"
 #include "jobq.h"
 #include "outcheck.h"
@@ -80,7 +81,11 @@ set_when(struct submit_args *a, const char *opt, int64_t run_at)
 }
 
 /* Options without a short form. */
-enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER };
+enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER,
+	OPT_KEY };
+
+/* A key is text of the user's; this keeps it to a line's worth. */
+#define KEY_MAX_LEN 1024
 
 static int
 submit_option(void *ctx, int id, const char *arg)
@@ -136,6 +141,14 @@ submit_option(void *ctx, int id, const char *arg)
 		return set_when(a, "--at", ms > 0 ? ms : 1);
 	case OPT_AFTER:
 		return add_after(a, arg);
+	case OPT_KEY:
+		if (arg[0] == '\0' || strlen(arg) > KEY_MAX_LEN) {
+			cmd_warnx("bad key '%s': use 1 to %d bytes", arg,
+			    KEY_MAX_LEN);
+			return EXIT_USAGE;
+		}
+		a->spec.key = arg;
+		break;
 	case OPT_RETRY_DELAY:
 		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
 		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
@@ -160,6 +173,8 @@ static const struct cmd_option submit_options[] = {
 	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
 	{ "after", 0, "ID[,ID]...", "run once these jobs completed "
 	  "(repeatable)", OPT_AFTER },
+	{ "key", 0, "KEY", "submit nothing while a job with KEY waits or "
+	  "runs", OPT_KEY },
 	{ "retries", 0, "N", "start a failed job again up to N times "
 	  "(default 0)", OPT_RETRIES },
 	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
@@ -415,9 +430,18 @@ submit(struct submit_args *ap)
 	if (src == STORE_NOTFOUND) {
 		cmd_warnx("--after: %s", store_error(st));
 		rc = EXIT_NOJOB;
+	} else if (src == STORE_CONFLICT) {
+		/* Not an error: what cron wanted is there.  The id of the
+		 * job that has the key is the answer. */
+		char *key = esc_text(a.spec.key);
+
+		cmd_warnx("job %lld has key '%s' and has not ended: nothing "
+		    "submitted", (long long)id, key);
+		free(key);
+		src = STORE_OK;
 	} else if (src != STORE_OK)
 		rc = store_failure(st, src);
-	else {
+	if (src == STORE_OK) {
 		if (g_opts.json)
 			print_json_line(json_pack("{s:I}", "id",
 			    (json_int_t)id));

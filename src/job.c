@@ -58,6 +58,7 @@ job_clear(struct job *j)
 	free(j->progress_message);
 	free(j->proc_boot);
 	free(j->rescue_boot);
+	free(j->key);
 	memset(j, 0, sizeof(*j));
 }
 

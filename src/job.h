@@ -57,6 +57,7 @@ struct job {
 	double progress_percent;	/* < 0: unknown */
 	int64_t progress_done, progress_total;	/* total 0: none */
 	char *progress_message;
+	char *key;		/* submit --key; NULL: none */
 };
 void job_clear(struct job *);
 

@@ -176,6 +176,7 @@ print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 	json_object_set_new(o, "attempts", attempts_json(x->attempts,
 	    x->nattempts));
 	json_object_set_new(o, "depends_on", deps_json(x->deps, x->ndeps));
+	json_object_set_new(o, "key", string_or_null(j->key));
 
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);

@@ -97,6 +97,8 @@ print_job_human(const struct job *j)
 	    " (cancelling)" : "");
 	field_text("type", j->type);
 	field_text("queue", j->queue);
+	if (j->key != NULL)
+		field_text("key", j->key);
 	printf("  %-10s %d\n", "priority", j->priority);
 	field_time("created", j->created_at);
 	if ((j->state == JOB_PENDING && j->run_at > j->created_at) ||

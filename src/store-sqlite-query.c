@@ -59,15 +59,37 @@ check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
 	return r;
 }
 
+/* The job that holds a key: waiting or running with it. */
+static enum store_rc
+key_holder(struct store *st, const char *key, int64_t *id)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT id FROM jobs WHERE key = ?1"
+	    " AND state IN ('pending', 'retrying', 'running')");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "key");
+	sq_bind(s, p_text(key));
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return sq_db_fail(st, sq_classify(rc), "key");
+}
+
 enum store_rc
 store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 {
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
 	    " created_at, run_at, timeout_ms, max_retries, retry_delay_ms,"
-	    " delayed, blocked, error, finished_at)"
+	    " delayed, blocked, error, finished_at, key)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5, ?10, ?11,"
-	    " ?12)";
+	    " ?12, ?13)";
 	static const char payload_sql[] =
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
 	sqlite3_stmt *s, *p;
@@ -99,10 +121,13 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
 	    p_int(spec->timeout_ms), p_int(spec->max_retries),
 	    p_int(spec->retry_delay_ms), p_int(blocked), p_text(error),
-	    p_int_if(now, error != NULL));
+	    p_int_if(now, error != NULL), p_text(spec->key));
 	rc = sq_step(s);
 	sq_done(s);
 	free(error);
+	if (rc == SQLITE_CONSTRAINT && spec->key != NULL &&
+	    key_holder(st, spec->key, id) == STORE_OK)
+		return sq_rollback(st, STORE_CONFLICT);
 	if (rc == SQLITE_DONE) {
 		*id = sqlite3_last_insert_rowid(st->db);
 		sq_bind(p, p_int(*id),
@@ -390,6 +415,7 @@ enum store_rc
 store_retry(struct store *st, int64_t id, enum job_state *was)
 {
 	enum store_rc r;
+	int64_t holder;
 	struct job j;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
@@ -397,9 +423,18 @@ store_retry(struct store *st, int64_t id, enum job_state *was)
 	if ((r = store_get_info(st, id, &j)) != STORE_OK)
 		return sq_rollback(st, r);
 	*was = j.state;
-	job_clear(&j);
-	if (!job_retry_allowed(*was))
+	if (!job_retry_allowed(*was)) {
+		job_clear(&j);
 		return sq_rollback(st, STORE_CONFLICT);
+	}
+	/* Back to waiting, it would hold its key again. */
+	if (j.key != NULL && key_holder(st, j.key, &holder) == STORE_OK) {
+		r = sq_fail(st, STORE_CONFLICT, "job %lld has its key now",
+		    (long long)holder);
+		job_clear(&j);
+		return sq_rollback(st, r);
+	}
+	job_clear(&j);
 	/* The attempts and their outcomes stay in the attempts table;
 	 * the job row starts afresh, its attempt count going on.  It
 	 * waits again for those of its dependencies that have not

@@ -151,6 +151,13 @@ static const char *const migrations[] = {
 	 "CREATE INDEX jobs_ready ON jobs(queue, priority, run_at, id)"
 	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0"
 	 "  AND blocked = 0;"),
+	/* 7: unique jobs (submit --key): while a job with a key waits or
+	 * runs, the database itself refuses a second one, so racing
+	 * submits make one job whatever the code above does. */
+	("ALTER TABLE jobs ADD COLUMN key TEXT;"
+	 "CREATE UNIQUE INDEX jobs_key ON jobs(key)"
+	 "  WHERE key IS NOT NULL"
+	 "  AND state IN ('pending', 'retrying', 'running');"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -30,6 +30,7 @@ struct job_spec {
 	int64_t retry_delay_ms;
 	const int64_t *after;	/* the jobs it waits for */
 	size_t nafter;
+	const char *key;	/* NULL: none */
 };
 
 struct list_filter {
@@ -72,6 +73,9 @@ void store_close(struct store *);
 /* Why the last call that failed did: valid until the next call. */
 const char *store_error(const struct store *);
 
+/* STORE_NOTFOUND: a job of spec->after does not exist.  STORE_CONFLICT:
+ * a job with spec->key waits or runs: *id is that job, and nothing was
+ * submitted. */
 enum store_rc store_submit(struct store *, const struct job_spec *,
     int64_t *id);
 enum store_rc store_get(struct store *, int64_t id, struct job *out);

@@ -2,7 +2,7 @@
 
 load helper
 
-STATUS_KEYS="attempt attempts created_at depends_on error exit_code failures finished_at id \
+STATUS_KEYS="attempt attempts created_at depends_on error exit_code failures finished_at id key \
 payload priority progress queue result_bytes result_truncated retries run_at \
 signal started_at state timeout_s type worker"
 

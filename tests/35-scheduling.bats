@@ -360,3 +360,56 @@ for a in json.load(sys.stdin)["attempts"]:
 	done
 	assert_job_count 2
 }
+
+@test "key: 20 racing submits with one key make exactly one job; all print its id" {
+	local i pids=()
+	for i in $(seq 1 20); do
+		"$JOBQ" submit t --key nightly >"$BATS_TEST_TMPDIR/out.$i" \
+			2>"$BATS_TEST_TMPDIR/err.$i" &
+		pids+=($!)
+	done
+	for i in $(seq 1 20); do
+		wait "${pids[i - 1]}" || fail "submit $i exited $?"
+	done
+	assert_job_count 1
+	id=$("$JOBQ" list --json | json_field - id)
+	for i in $(seq 1 20); do
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/out.$i")" "$id"
+	done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/err.* | grep -c .)" 19
+	assert_equal "$(sort -u "$BATS_TEST_TMPDIR"/err.*)" \
+		"jobq: submit: job $id has key 'nightly' and has not ended: nothing submitted"
+	assert_job "$id" key=nightly
+}
+
+@test "key: held while pending, retrying or running; free once the job ended" {
+	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0; exit 1'
+	a=$("$JOBQ" submit flaky --key k --retries 1 --retry-delay 1s)
+	start_ready_worker
+	wait_state "$a" retrying
+	run --separate-stderr -0 "$JOBQ" submit flaky --key k
+	assert_equal "$output" "$a"
+	wait_state "$a" completed 8
+	run --separate-stderr -0 "$JOBQ" submit flaky --key k
+	b=$output
+	assert_equal "$stderr" ""
+	[ "$b" != "$a" ] || fail "no new job"
+	run --separate-stderr -0 "$JOBQ" submit flaky --key other
+	[ "$output" != "$b" ] || fail "another key shares a job"
+}
+
+@test "key: retry of an ended job whose key is taken exits 1; bad keys are refused" {
+	make_handler fail 'exit 1'
+	a=$("$JOBQ" submit fail --key k)
+	run -0 drain_worker
+	assert_job "$a" state=failed
+	b=$("$JOBQ" submit fail --key k --queue held)
+	run -0 "$JOBQ" pause held
+	run --separate-stderr -1 "$JOBQ" retry "$a"
+	assert_equal "$stderr" "jobq: retry: job $a: job $b has its key now"
+	assert_job "$a" state=failed
+	run --separate-stderr -2 "$JOBQ" submit t --key ''
+	assert_regex "$stderr" "^jobq: submit: bad key '': use 1 to 1024 bytes"
+	run --separate-stderr -2 "$JOBQ" submit t --key "$(printf '%01025d' 0)"
+	assert_job_count 2
+}
