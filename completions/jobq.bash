@@ -23,10 +23,13 @@ _jobq()
 	--priority|-p)
 		COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))
 		return ;;
+	--order)
+		COMPREPLY=($(compgen -W "id run" -- "$cur"))
+		return ;;
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -38,11 +41,11 @@ _jobq()
 	# Each command's options, as 'jobq COMMAND --help' lists them.
 	local opts="--dir --json --help -h"
 	case $cmd in
-	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --retries --retry-delay --" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --" ;;
 	status) ;;
 	result) ;;
 	wait) opts+=" --timeout -t" ;;
-	list) opts+=" --status -s --queue -q --type --limit -n" ;;
+	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	cancel) ;;
 	retry) ;;
 	queues) ;;

@@ -35,7 +35,63 @@ struct submit_args {
 	const char *when;	/* the --delay or --at given, if any */
 	int64_t *after;		/* --after, malloc'd */
 	size_t nafter;
+	json_t *tags;		/* --tag: an array, NULL: none */
+	json_t *meta;		/* --meta: an object, NULL: none */
 };
+
+/* --tag T: once each, in the order given. */
+static int
+add_tag(struct submit_args *a, const char *arg)
+{
+	size_t i;
+	json_t *v;
+
+	if (!valid_name(arg)) {
+		cmd_warnx("bad tag '%s': use letters, digits and _.- (at most "
+		    "%d bytes, starting with a letter or digit)", arg,
+		    NAME_MAX_LEN);
+		return EXIT_USAGE;
+	}
+	if (a->tags == NULL)
+		a->tags = json_array();
+	json_array_foreach(a->tags, i, v)
+		if (strcmp(json_string_value(v), arg) == 0)
+			return EXIT_OK;
+	json_array_append_new(a->tags, json_string(arg));
+	return EXIT_OK;
+}
+
+/* --meta KEY=VALUE: a later value of a key replaces an earlier one. */
+static int
+add_meta(struct submit_args *a, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *key;
+	json_t *v;
+
+	if (eq == NULL) {
+		cmd_warnx("bad --meta '%s': use KEY=VALUE", arg);
+		return EXIT_USAGE;
+	}
+	key = xstrdup(arg);
+	key[eq - arg] = '\0';
+	if (!valid_name(key)) {
+		cmd_warnx("bad --meta key '%s': use letters, digits and _.- "
+		    "(at most %d bytes)", key, NAME_MAX_LEN);
+		free(key);
+		return EXIT_USAGE;
+	}
+	if ((v = json_string(eq + 1)) == NULL) {
+		cmd_warnx("bad --meta value for '%s': not UTF-8 text", key);
+		free(key);
+		return EXIT_USAGE;
+	}
+	if (a->meta == NULL)
+		a->meta = json_object();
+	json_object_set_new(a->meta, key, v);
+	free(key);
+	return EXIT_OK;
+}
 
 /* --after ID[,ID...], added to those before. */
 static int
@@ -82,7 +138,7 @@ set_when(struct submit_args *a, const char *opt, int64_t run_at)
 
 /* Options without a short form. */
 enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER,
-	OPT_KEY };
+	OPT_KEY, OPT_TAG, OPT_META };
 
 /* A key is text of the user's; this keeps it to a line's worth. */
 #define KEY_MAX_LEN 1024
@@ -141,6 +197,10 @@ submit_option(void *ctx, int id, const char *arg)
 		return set_when(a, "--at", ms > 0 ? ms : 1);
 	case OPT_AFTER:
 		return add_after(a, arg);
+	case OPT_TAG:
+		return add_tag(a, arg);
+	case OPT_META:
+		return add_meta(a, arg);
 	case OPT_KEY:
 		if (arg[0] == '\0' || strlen(arg) > KEY_MAX_LEN) {
 			cmd_warnx("bad key '%s': use 1 to %d bytes", arg,
@@ -175,6 +235,9 @@ static const struct cmd_option submit_options[] = {
 	  "(repeatable)", OPT_AFTER },
 	{ "key", 0, "KEY", "submit nothing while a job with KEY waits or "
 	  "runs", OPT_KEY },
+	{ "tag", 0, "TAG", "tag the job (repeatable)", OPT_TAG },
+	{ "meta", 0, "KEY=VALUE", "attach a value to the job (repeatable)",
+	  OPT_META },
 	{ "retries", 0, "N", "start a failed job again up to N times "
 	  "(default 0)", OPT_RETRIES },
 	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
@@ -383,11 +446,21 @@ static int
 cmd_submit(int argc, char **argv)
 {
 	struct submit_args a = { 0 };
+	char *tags = NULL, *meta = NULL;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) == EXIT_OK)
+	if ((rc = parse_args(argc, argv, &a)) == EXIT_OK) {
+		if (a.tags != NULL)
+			a.spec.tags = tags = json_dumps(a.tags, JSON_COMPACT);
+		if (a.meta != NULL)
+			a.spec.meta = meta = json_dumps(a.meta, JSON_COMPACT);
 		rc = submit(&a);
+	}
 	free(a.after);
+	free(tags);
+	free(meta);
+	json_decref(a.tags);
+	json_decref(a.meta);
 	return rc;
 }
 

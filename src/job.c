@@ -59,6 +59,8 @@ job_clear(struct job *j)
 	free(j->proc_boot);
 	free(j->rescue_boot);
 	free(j->key);
+	free(j->tags);
+	free(j->meta);
 	memset(j, 0, sizeof(*j));
 }
 

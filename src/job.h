@@ -58,6 +58,8 @@ struct job {
 	int64_t progress_done, progress_total;	/* total 0: none */
 	char *progress_message;
 	char *key;		/* submit --key; NULL: none */
+	char *tags;		/* a JSON array of names; NULL: none */
+	char *meta;		/* a JSON object of strings; NULL: none */
 };
 void job_clear(struct job *);
 

@@ -29,8 +29,9 @@ void warn_job_ended(const struct job *j);
 
 /* list: a table on a terminal, tab-separated lines elsewhere. */
 struct table;
-struct table *table_new(void);
-void table_add(struct table *t, const struct job *j);
+/* With position, a first column POS (list --order run). */
+struct table *table_new(bool position);
+void table_add(struct table *t, const struct job *j, int64_t position);
 void table_print(struct table *t);
 
 #endif

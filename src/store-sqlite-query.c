@@ -87,9 +87,9 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
 	    " created_at, run_at, timeout_ms, max_retries, retry_delay_ms,"
-	    " delayed, blocked, error, finished_at, key)"
+	    " delayed, blocked, error, finished_at, key, tags, meta)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5, ?10, ?11,"
-	    " ?12, ?13)";
+	    " ?12, ?13, ?14, ?15)";
 	static const char payload_sql[] =
 	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
 	sqlite3_stmt *s, *p;
@@ -121,7 +121,8 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
 	    p_int(spec->timeout_ms), p_int(spec->max_retries),
 	    p_int(spec->retry_delay_ms), p_int(blocked), p_text(error),
-	    p_int_if(now, error != NULL), p_text(spec->key));
+	    p_int_if(now, error != NULL), p_text(spec->key),
+	    p_text(spec->tags), p_text(spec->meta));
 	rc = sq_step(s);
 	sq_done(s);
 	free(error);
@@ -238,10 +239,13 @@ store_get_attempts(struct store *st, int64_t id, struct attempt **out,
 	return STORE_OK;
 }
 
-/* What list matches; ?1 states as a JSON array, ?2 queue, ?3 type. */
+/* What list matches; ?1 states as a JSON array, ?2 queue, ?3 type, ?6
+ * a tag, ?7 a priority (-1: any). */
 #define LIST_MATCH \
 	" (?1 IS NULL OR state IN (SELECT value FROM json_each(?1)))" \
-	" AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)"
+	" AND (?2 IS NULL OR queue = ?2) AND (?3 IS NULL OR type = ?3)" \
+	" AND (?6 IS NULL OR ?6 IN (SELECT value FROM json_each(tags)))" \
+	" AND (?7 < 0 OR priority = ?7)"
 
 /* list reads a page of jobs, ends its read transaction, and only then
  * hands them out to be printed: a reader that stops reading our output
@@ -268,6 +272,8 @@ bind_list_match(sqlite3_stmt *s, const struct list_filter *f)
 	}
 	sqlite3_bind_text(s, 2, f->queue, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, f->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, f->tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, f->priority);
 }
 
 /* The ids to list are in (*after, *upto]: jobs submitted once the list
@@ -279,16 +285,22 @@ list_bounds(struct store *st, const struct list_filter *f, int64_t *after,
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT (SELECT max(id) FROM jobs),"
 	    " (SELECT id FROM jobs WHERE ?4 > 0 AND" LIST_MATCH
-	    "  ORDER BY id DESC LIMIT 1 OFFSET ?4 - 1)");
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?8 + ?4 - 1),"
+	    " (SELECT id FROM jobs WHERE ?8 > 0 AND" LIST_MATCH
+	    "  ORDER BY id DESC LIMIT 1 OFFSET ?8)");
 	int rc;
 
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "list");
 	bind_list_match(s, f);
 	sqlite3_bind_int64(s, 4, f->limit);
+	sqlite3_bind_int64(s, 8, f->offset);
 	rc = sq_step(s);
 	if (rc == SQLITE_ROW) {
-		*upto = sq_col_int(s, 0, 0);
+		/* With an offset, the list ends at the newest job it leaves
+		 * out, less one: nothing if all are left out. */
+		*upto = f->offset > 0 ? sq_col_int(s, 2, 0) :
+		    sq_col_int(s, 0, 0);
 		*after = sq_col_int(s, 1, 1) - 1;
 	}
 	sqlite3_finalize(s);
@@ -323,6 +335,63 @@ list_page(struct store *st, sqlite3_stmt *s, int64_t *after,
 	return STORE_OK;
 }
 
+/* list --order run: waiting jobs in claim order, read a page at a time
+ * after the last one seen, for the reason list_page() gives. */
+static enum store_rc
+list_run_order(struct store *st, const struct list_filter *f,
+    int (*fn)(const struct job *, void *), void *arg)
+{
+#define RUN_ORDER_WHERE \
+	" WHERE state IN ('pending', 'retrying') AND" LIST_MATCH \
+	" AND (?4 IS NULL OR (priority, run_at, id) > (?4, ?5, ?8))" \
+	" ORDER BY priority, run_at, id LIMIT ?9 OFFSET ?10"
+	sqlite3_stmt *s = sq_prepare(st, f->payload ?
+	    "SELECT " JOB_SELECT " FROM jobs" RUN_ORDER_WHERE :
+	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs" RUN_ORDER_WHERE);
+#undef RUN_ORDER_WHERE
+	int64_t left = f->limit > 0 ? f->limit : INT64_MAX, page_rows;
+	struct job *page;
+	enum store_rc r = STORE_OK;
+	size_t n;
+	int stop = 0, rc = SQLITE_ROW;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "list");
+	bind_list_match(s, f);
+	sqlite3_bind_int64(s, 10, f->offset);
+	page = xcalloc(LIST_PAGE_ROWS, sizeof(*page));
+	while (!stop && left > 0 && rc == SQLITE_ROW) {
+		page_rows = left < LIST_PAGE_ROWS ? left : LIST_PAGE_ROWS;
+		sqlite3_bind_int64(s, 9, page_rows);
+		n = 0;
+		while (n < (size_t)page_rows && (rc = sq_step(s)) == SQLITE_ROW)
+			sq_row_to_job(s, &page[n++]);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			r = sq_db_fail(st, sq_classify(rc), "cannot list jobs");
+		if (n > 0) {
+			const struct job *last = &page[n - 1];
+
+			sqlite3_bind_int(s, 4, last->priority);
+			sqlite3_bind_int64(s, 5, last->run_at);
+			sqlite3_bind_int64(s, 8, last->id);
+			sqlite3_bind_int64(s, 10, 0);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!stop && r == STORE_OK)
+				stop = fn(&page[i], arg);
+			job_clear(&page[i]);
+		}
+		left -= (int64_t)n;
+		if (n < (size_t)page_rows)
+			break;
+		rc = SQLITE_ROW;
+	}
+	free(page);
+	sqlite3_finalize(s);
+	return r;
+}
+
 enum store_rc
 store_list(struct store *st, const struct list_filter *f,
     int (*fn)(const struct job *, void *), void *arg)
@@ -335,6 +404,8 @@ store_list(struct store *st, const struct list_filter *f,
 	bool last = false;
 	int stop = 0;
 
+	if (f->order_run)
+		return list_run_order(st, f, fn, arg);
 	if ((r = list_bounds(st, f, &after, &upto)) != STORE_OK)
 		return r;
 	if (f->payload)

@@ -158,6 +158,10 @@ static const char *const migrations[] = {
 	 "CREATE UNIQUE INDEX jobs_key ON jobs(key)"
 	 "  WHERE key IS NOT NULL"
 	 "  AND state IN ('pending', 'retrying', 'running');"),
+	/* 8: tags (a JSON array of names) and metadata (a JSON object of
+	 * strings), as submitted; list --tag looks into the array. */
+	("ALTER TABLE jobs ADD COLUMN tags TEXT;"
+	 "ALTER TABLE jobs ADD COLUMN meta TEXT;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

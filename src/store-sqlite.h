@@ -194,7 +194,9 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 	X(progress_message, TEXT, 0) \
 	X(proc_boot, TEXT, 0) \
 	X(rescue_boot, TEXT, 0) \
-	X(key, TEXT, 0)
+	X(key, TEXT, 0) \
+	X(tags, TEXT, 0) \
+	X(meta, TEXT, 0)
 
 #define COLUMN_SQL(name, kind, absent) #name ", "
 /* The select list sq_row_to_job() reads.  The payload, which may be

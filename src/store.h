@@ -31,6 +31,8 @@ struct job_spec {
 	const int64_t *after;	/* the jobs it waits for */
 	size_t nafter;
 	const char *key;	/* NULL: none */
+	const char *tags;	/* JSON array text; NULL: none */
+	const char *meta;	/* JSON object text; NULL: none */
 };
 
 struct list_filter {
@@ -38,6 +40,10 @@ struct list_filter {
 	const char *queue;	/* NULL: all */
 	const char *type;	/* NULL: all */
 	int64_t limit;		/* 0: no limit; else the newest N */
+	int64_t offset;		/* leave out the newest K */
+	const char *tag;	/* NULL: all */
+	int priority;		/* -1: all */
+	bool order_run;		/* waiting jobs in claim order instead */
 	bool payload;		/* load the payloads (list --json) */
 };
 
@@ -88,8 +94,9 @@ enum store_rc store_get_attempts(struct store *, int64_t id,
 /* The jobs id waits for, by id (malloc'd; free it). */
 enum store_rc store_get_deps(struct store *, int64_t id, struct dep **out,
     size_t *n);
-/* Calls fn for each job that matches, oldest first, until it returns
- * non-zero.  No read is in progress while fn runs, so fn may block on
+/* Calls fn for each job that matches, oldest first (with order_run:
+ * pending and retrying jobs in the order workers take them), until it
+ * returns non-zero.  No read is in progress while fn runs, so fn may block on
  * its output as long as it likes. */
 enum store_rc store_list(struct store *, const struct list_filter *,
     int (*fn)(const struct job *, void *), void *arg);

@@ -413,3 +413,57 @@ for a in json.load(sys.stdin)["attempts"]:
 	run --separate-stderr -2 "$JOBQ" submit t --key "$(printf '%01025d' 0)"
 	assert_job_count 2
 }
+
+@test "tags and meta: round-trip through --json and status; list --tag filters" {
+	a=$("$JOBQ" submit t --tag nightly --tag db --tag nightly \
+		--meta owner=ann --meta 'note=say "hi"' --meta owner=bob)
+	b=$("$JOBQ" submit t --tag db)
+	c=$("$JOBQ" submit t)
+	assert_job "$a" 'tags=["nightly","db"]' 'meta={"owner":"bob","note":"say \"hi\""}'
+	assert_job "$c" 'tags=[]' 'meta={}'
+	run -0 "$JOBQ" status "$a"
+	assert_line "  tags       nightly, db"
+	assert_line "  meta       owner=bob"
+	run -0 "$JOBQ" list --tag db --json
+	assert_equal "$(json_each "$output" id | tr '\n' ' ')" "$a $b "
+	run -0 "$JOBQ" list --tag nightly
+	assert_equal "$(cut -f1 <<<"$output")" "$a"
+	run --separate-stderr -2 "$JOBQ" submit t --tag 'a b'
+	assert_regex "$stderr" "^jobq: submit: bad tag 'a b'"
+	run --separate-stderr -2 "$JOBQ" submit t --meta novalue
+	assert_equal "$stderr" "jobq: submit: bad --meta 'novalue': use KEY=VALUE"
+	run --separate-stderr -2 "$JOBQ" submit t --meta '=v'
+	run --separate-stderr -2 "$JOBQ" list --tag 'a b'
+	assert_job_count 3
+}
+
+@test "list: --priority, --offset with --limit, and --order run with positions" {
+	ids=()
+	for p in 20 30 10 20 10; do
+		ids+=("$("$JOBQ" submit t --priority "$p")")
+	done
+	"$JOBQ" submit t --priority 5 --delay 1h >/dev/null
+	done_id=$("$JOBQ" submit t --priority 0)
+	"$JOBQ" cancel "$done_id"
+	run -0 "$JOBQ" list --priority 10
+	assert_equal "$(cut -f1 <<<"$output" | tr '\n' ' ')" "${ids[2]} ${ids[4]} "
+	run -0 "$JOBQ" list --limit 2 --offset 1
+	assert_equal "$(cut -f1 <<<"$output" | tr '\n' ' ')" "${ids[4]} $((${ids[4]} + 1)) "
+	run -0 "$JOBQ" list --offset 5
+	assert_equal "$(cut -f1 <<<"$output" | tr '\n' ' ')" "${ids[0]} ${ids[1]} "
+	run -0 "$JOBQ" list --offset 100
+	assert_equal "$output" ""
+	run -0 "$JOBQ" list --order run
+	assert_equal "$(cut -f1,2 <<<"$output" | tr '\t\n' ': ')" \
+		"1:$((${ids[4]} + 1)) 2:${ids[2]} 3:${ids[4]} 4:${ids[0]} 5:${ids[3]} 6:${ids[1]} "
+	run -0 "$JOBQ" list --order run --offset 2 --limit 2
+	assert_equal "$(cut -f1,2 <<<"$output" | tr '\t\n' ': ')" \
+		"3:${ids[4]} 4:${ids[0]} "
+	run -0 "$JOBQ" list --order run --json
+	assert_equal "$(json_each "$output" id | head -2 | tr '\n' ' ')" \
+		"$((${ids[4]} + 1)) ${ids[2]} "
+	run --separate-stderr -2 "$JOBQ" list --order fast
+	assert_regex "$stderr" "^jobq: list: bad order 'fast'"
+	run --separate-stderr -2 "$JOBQ" list --offset -1
+	run --separate-stderr -2 "$JOBQ" list --priority 100
+}
