@@ -61,7 +61,7 @@ parse_states(const char *arg, unsigned *states)
 }
 
 /* Options without a short form. */
-enum { OPT_OFFSET = 256, OPT_TAG, OPT_ORDER };
+enum { OPT_OFFSET = 256, OPT_HAS_TAG, OPT_ORDER };
 
 static int
 list_option(void *ctx, int id, const char *arg)
@@ -105,7 +105,7 @@ list_option(void *ctx, int id, const char *arg)
 		}
 		f->offset = limit;
 		break;
-	case OPT_TAG:
+	case OPT_HAS_TAG:
 		if (!valid_name(arg)) {
 			cmd_warnx("bad tag '%s'", arg);
 			return EXIT_USAGE;
@@ -144,7 +144,7 @@ static const struct cmd_option list_options[] = {
 	{ "type", 0, "TYPE", "only jobs of type TYPE", 'T' },
 	{ "limit", 'n', "N", "only the newest N jobs", 'n' },
 	{ "offset", 0, "K", "leave out the newest K jobs", OPT_OFFSET },
-	{ "tag", 0, "TAG", "only jobs tagged TAG", OPT_TAG },
+	{ "tag", 0, "TAG", "only jobs tagged TAG", OPT_HAS_TAG },
 	{ "priority", 'p', "PRIORITY", "only jobs of this priority", 'p' },
 	{ "order", 0, "id|run", "run: waiting jobs in the order workers "
 	  "take them", OPT_ORDER },
