@@ -14,6 +14,10 @@
 # since a million submits would take an hour.  Not in CI: it takes a few
 # minutes and a few hundred MB under TMPDIR.
 #
+# Then, if build/tests/claim-bench is there, the same with the claim and
+# finish transactions alone (no handler, no worker loop), which shows the
+# claim's own cost instead of fork and exec's.
+#
 #   bench/claim-scale.sh [N] [FINISHED] [WAITING]
 #       (JOBQ=path/to/jobq, default build/jobq; N=2000, 1000000, 100000)
 
@@ -116,9 +120,24 @@ echo "claim-scale: building the spools ($N runnable; $FINISHED finished," \
 	"$WAITING not runnable yet)" >&2
 fill "$W/empty" 0 0
 fill "$W/big" "$FINISHED" "$WAITING"
+cp -a "$W/empty" "$W/empty2"
+cp -a "$W/big" "$W/big2"
 echo "claim-scale: big spool $(du -sh "$W/big" | cut -f1)" >&2
 empty=$(drain "$W/empty")
 big=$(drain "$W/big")
-echo "empty spool: $empty jobs/s"
-echo "big spool:   $big jobs/s"
+echo "worker --drain -j 4, empty spool: $empty jobs/s"
+echo "worker --drain -j 4, big spool:   $big jobs/s"
 python3 -c "print('ratio big/empty: %.2f (want >= 0.80)' % ($big / $empty))"
+
+# The claim and finish transactions alone, without handlers, if the
+# tests are built: a far finer measure of the claim's cost.
+CB=${CLAIM_BENCH:-$(dirname "$JOBQ")/tests/claim-bench}
+if [ -x "$CB" ]; then
+	read -r n1 e2 < <(JOBQ_SYNC=normal "$CB" "$W/empty2")
+	read -r n2 b2 < <(JOBQ_SYNC=normal "$CB" "$W/big2")
+	[ "$n1" -eq "$N" ] && [ "$n2" -eq "$N" ] ||
+		{ echo "claim-scale: claimed $n1 and $n2 of $N" >&2; exit 1; }
+	echo "claim+finish alone (JOBQ_SYNC=normal), empty: $e2 jobs/s"
+	echo "claim+finish alone (JOBQ_SYNC=normal), big:   $b2 jobs/s"
+	python3 -c "print('ratio big/empty: %.2f' % ($b2 / $e2))"
+fi
