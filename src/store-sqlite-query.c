@@ -765,3 +765,27 @@ store_get_deps(struct store *st, int64_t id, struct dep **out, size_t *n)
 	}
 	return STORE_OK;
 }
+
+enum store_rc
+store_queue_state(struct store *st, const char *queue, bool *paused,
+    int64_t *limit, int64_t *running)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT paused, max_running, running"
+	    " FROM queues WHERE name = ?1");
+	int rc;
+
+	*paused = false;
+	*limit = *running = 0;
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "queue");
+	sq_bind(s, p_text(queue));
+	if ((rc = sq_step(s)) == SQLITE_ROW) {
+		*paused = sqlite3_column_int(s, 0) != 0;
+		*limit = sq_col_int(s, 1, 0);
+		*running = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "queue");
+	return STORE_OK;
+}

@@ -179,6 +179,11 @@ enum store_rc store_queues(struct store *, struct queue_info **out,
     size_t *n);
 void queue_info_free(struct queue_info *, size_t n);
 
+/* Whether a queue is paused, its limit (0: none) and how many of its
+ * jobs run, without counting the rest: for status. */
+enum store_rc store_queue_state(struct store *, const char *queue,
+    bool *paused, int64_t *limit, int64_t *running);
+
 /* Pauses (or resumes) the queues named, or with n 0 every queue,
  * including those that have no job yet: a queue seen for the first time
  * starts as the last pause or resume of every queue left it. */

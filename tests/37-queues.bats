@@ -57,6 +57,8 @@ load helper
 	m=$("$JOBQ" submit ok --queue mail)
 	d=$("$JOBQ" submit ok)
 	run -0 "$JOBQ" pause mail
+	run -0 "$JOBQ" status "$m"
+	assert_line "  waiting for queue mail to be resumed"
 	run -0 drain_worker
 	assert_job "$d" state=completed
 	assert_job "$m" state=pending
