@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel worker help"
+	local commands="submit status result wait list cancel retry priority queues pause resume limit worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -23,10 +23,13 @@ _jobq()
 	--priority|-p)
 		COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))
 		return ;;
+	--order)
+		COMPREPLY=($(compgen -W "id run" -- "$cur"))
+		return ;;
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -38,12 +41,20 @@ _jobq()
 	# Each command's options, as 'jobq COMMAND --help' lists them.
 	local opts="--dir --json --help -h"
 	case $cmd in
-	submit) opts+=" --queue -q --priority -p --timeout -t --" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --" ;;
 	status) ;;
 	result) ;;
 	wait) opts+=" --timeout -t" ;;
-	list) opts+=" --status -s --queue -q --type --limit -n" ;;
+	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	cancel) ;;
+	retry) ;;
+	queues) ;;
+	pause|resume) ;;
+	limit) ;;
+	priority)
+		if ((cword == i + 2)); then
+			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))
+		fi ;;
 	worker) opts+=" --jobs -j --queue -q --handlers --grace --drain --quiet" ;;
 	help)
 		if ((cword == i + 1)); then

@@ -167,6 +167,17 @@ check_submit(int rc, int argc, char **argv, const struct submit_args *a)
 	    "submit: priority %d", a->spec.priority);
 	FUZZ_CHECK(a->spec.timeout_ms >= 0 && a->spec.timeout_ms <= max,
 	    "submit: timeout %lld", (long long)a->spec.timeout_ms);
+	FUZZ_CHECK(a->spec.max_retries >= 0 &&
+	    a->spec.max_retries <= RETRIES_MAX, "submit: retries %d",
+	    a->spec.max_retries);
+	FUZZ_CHECK(a->spec.retry_delay_ms >= 0 &&
+	    a->spec.retry_delay_ms <= RETRY_DELAY_MAX_MS,
+	    "submit: retry delay %lld", (long long)a->spec.retry_delay_ms);
+	for (size_t i = 0; i < a->nafter; i++)
+		FUZZ_CHECK(a->after[i] >= 1, "submit: --after %lld",
+		    (long long)a->after[i]);
+	FUZZ_CHECK(a->spec.key == NULL || (a->spec.key[0] != '\0' &&
+	    strlen(a->spec.key) <= KEY_MAX_LEN), "submit: key");
 	if (a->command != NULL) {
 		/* Everything after a "--" that came before any operand. */
 		ptrdiff_t k = a->command - argv;
@@ -191,6 +202,11 @@ check_list(int rc, const struct list_filter *f)
 	FUZZ_CHECK(f->limit >= 0, "list: limit %lld", (long long)f->limit);
 	FUZZ_CHECK(f->queue == NULL || valid_name(f->queue), "list: queue");
 	FUZZ_CHECK(f->type == NULL || valid_name(f->type), "list: type");
+	FUZZ_CHECK(f->tag == NULL || valid_name(f->tag), "list: tag");
+	FUZZ_CHECK(f->offset >= 0, "list: offset %lld",
+	    (long long)f->offset);
+	FUZZ_CHECK(f->priority >= -1 && f->priority <= 99,
+	    "list: priority %d", f->priority);
 }
 
 static void
@@ -258,6 +274,9 @@ reset(void)
 	free(wa.queues);
 	free(wa.handler_dirs);
 	free(wait_ids);
+	free(sa.after);
+	json_decref(sa.tags);
+	json_decref(sa.meta);
 	memset(&sa, 0, sizeof(sa));
 	memset(&lf, 0, sizeof(lf));
 	memset(&wa, 0, sizeof(wa));

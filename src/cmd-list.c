@@ -12,6 +12,7 @@
 struct list_ctx {
 	struct store *st;
 	struct table *table;
+	int64_t position;	/* --order run: of the last job shown */
 	int rc;
 };
 
@@ -21,10 +22,11 @@ print_one(const struct job *j, void *arg)
 {
 	struct list_ctx *ctx = arg;
 
+	ctx->position++;
 	if (g_opts.json)
 		show_job_json(ctx->st, j);
 	else
-		table_add(ctx->table, j);
+		table_add(ctx->table, j, ctx->position);
 	return !out_ok(&ctx->rc);
 }
 
@@ -58,11 +60,15 @@ parse_states(const char *arg, unsigned *states)
 	return ok;
 }
 
+/* Options without a short form. */
+enum { OPT_OFFSET = 256, OPT_HAS_TAG, OPT_ORDER };
+
 static int
 list_option(void *ctx, int id, const char *arg)
 {
 	struct list_filter *f = ctx;
 	long long limit;
+	int prio;
 
 	switch (id) {
 	case 's':
@@ -91,6 +97,41 @@ list_option(void *ctx, int id, const char *arg)
 		}
 		f->limit = limit;
 		break;
+	case OPT_OFFSET:
+		if (!parse_int(arg, 0, INT64_MAX, &limit)) {
+			cmd_warnx("bad offset '%s': use a number, 0 or more",
+			    arg);
+			return EXIT_USAGE;
+		}
+		f->offset = limit;
+		break;
+	case OPT_HAS_TAG:
+		if (!valid_name(arg)) {
+			cmd_warnx("bad tag '%s'", arg);
+			return EXIT_USAGE;
+		}
+		f->tag = arg;
+		break;
+	case 'p':
+		if (!parse_priority(arg, &prio)) {
+			cmd_warnx("bad priority '%s': use critical, high, "
+			    "normal, low or 0-99", arg);
+			return EXIT_USAGE;
+		}
+		f->priority = prio;
+		break;
+	case OPT_ORDER:
+		if (strcmp(arg, "run") == 0)
+			f->order_run = true;
+		else if (strcmp(arg, "id") == 0)
+			f->order_run = false;
+		else {
+			cmd_warnx("bad order '%s': use id (oldest first, the "
+			    "default) or run (the order workers take "
+			    "waiting jobs in)", arg);
+			return EXIT_USAGE;
+		}
+		break;
 	}
 	return EXIT_OK;
 }
@@ -102,6 +143,11 @@ static const struct cmd_option list_options[] = {
 	{ "queue", 'q', "QUEUE", "only jobs on QUEUE", 'q' },
 	{ "type", 0, "TYPE", "only jobs of type TYPE", 'T' },
 	{ "limit", 'n', "N", "only the newest N jobs", 'n' },
+	{ "offset", 0, "K", "leave out the newest K jobs", OPT_OFFSET },
+	{ "tag", 0, "TAG", "only jobs tagged TAG", OPT_HAS_TAG },
+	{ "priority", 'p', "PRIORITY", "only jobs of this priority", 'p' },
+	{ "order", 0, "id|run", "run: waiting jobs in the order workers "
+	  "take them", OPT_ORDER },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -135,7 +181,7 @@ parse_args(int argc, char **argv, struct list_filter *f)
 static int
 cmd_list(int argc, char **argv)
 {
-	struct list_filter f = { 0 };
+	struct list_filter f = { .priority = -1 };
 	struct list_ctx ctx = { 0 };
 	struct spool sp;
 	enum store_rc src;
@@ -153,7 +199,8 @@ cmd_list(int argc, char **argv)
 	/* Only --json shows payloads: a table never reads them. */
 	f.payload = g_opts.json;
 	if (!g_opts.json)
-		ctx.table = table_new();
+		ctx.table = table_new(f.order_run);
+	ctx.position = f.order_run ? f.offset : 0;
 	src = store_list(ctx.st, &f, print_one, &ctx);
 	if (ctx.table != NULL)
 		table_print(ctx.table);

@@ -8,10 +8,32 @@
 #include "output.h"
 #include "util.h"
 
+/* A waiting job held up by its queue: paused, or at its limit. */
+static void
+show_queue_wait(struct store *st, const struct job *j)
+{
+	int64_t limit, running;
+	bool paused;
+
+	if ((j->state != JOB_PENDING && j->state != JOB_RETRYING) ||
+	    store_queue_state(st, j->queue, &paused, &limit, &running) !=
+	    STORE_OK)
+		return;
+	/* Queue names are letters, digits and _.- only. */
+	if (paused)
+		printf("  waiting for queue %s to be resumed\n", j->queue);
+	else if (limit > 0 && running >= limit)
+		printf("  waiting for a place in queue %s (limit %lld)\n",
+		    j->queue, (long long)limit);
+}
+
 static int
 show(struct store *st, int64_t id, bool not_first)
 {
+	struct attempt *a = NULL;
+	struct dep *d = NULL;
 	struct job j;
+	size_t n = 0, nd = 0;
 	int rc;
 
 	/* People are not shown the payload: it is not read for them. */
@@ -23,6 +45,15 @@ show(struct store *st, int64_t id, bool not_first)
 		if (not_first)
 			putchar('\n');
 		print_job_human(&j);
+		if (store_get_deps(st, id, &d, &nd) == STORE_OK) {
+			print_deps_human(&j, d, nd);
+			free(d);
+		}
+		show_queue_wait(st, &j);
+		if (store_get_attempts(st, id, &a, &n) == STORE_OK) {
+			print_attempts_human(a, n);
+			attempts_free(a, n);
+		}
 	}
 	job_clear(&j);
 	return EXIT_OK;

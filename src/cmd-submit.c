@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common.h"
+#include "escape.h"
 #include "output.h"
 #include "jobq.h"
 #include "outcheck.h"
@@ -31,12 +32,123 @@ struct submit_args {
 	char **command;		/* exec job: argv, NULL-terminated */
 	const char *type;
 	const char *payload_arg;	/* NULL: {} */
+	const char *when;	/* the --delay or --at given, if any */
+	int64_t *after;		/* --after, malloc'd */
+	size_t nafter;
+	json_t *tags;		/* --tag: an array, NULL: none */
+	json_t *meta;		/* --meta: an object, NULL: none */
 };
+
+/* --tag T: once each, in the order given. */
+static int
+add_tag(struct submit_args *a, const char *arg)
+{
+	size_t i;
+	json_t *v;
+
+	if (!valid_name(arg)) {
+		cmd_warnx("bad tag '%s': use letters, digits and _.- (at most "
+		    "%d bytes, starting with a letter or digit)", arg,
+		    NAME_MAX_LEN);
+		return EXIT_USAGE;
+	}
+	if (a->tags == NULL)
+		a->tags = json_array();
+	json_array_foreach(a->tags, i, v)
+		if (strcmp(json_string_value(v), arg) == 0)
+			return EXIT_OK;
+	json_array_append_new(a->tags, json_string(arg));
+	return EXIT_OK;
+}
+
+/* --meta KEY=VALUE: a later value of a key replaces an earlier one. */
+static int
+add_meta(struct submit_args *a, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *key;
+	json_t *v;
+
+	if (eq == NULL) {
+		cmd_warnx("bad --meta '%s': use KEY=VALUE", arg);
+		return EXIT_USAGE;
+	}
+	key = xstrdup(arg);
+	key[eq - arg] = '\0';
+	if (!valid_name(key)) {
+		cmd_warnx("bad --meta key '%s': use letters, digits and _.- "
+		    "(at most %d bytes)", key, NAME_MAX_LEN);
+		free(key);
+		return EXIT_USAGE;
+	}
+	if ((v = json_string(eq + 1)) == NULL) {
+		cmd_warnx("bad --meta value for '%s': not UTF-8 text", key);
+		free(key);
+		return EXIT_USAGE;
+	}
+	if (a->meta == NULL)
+		a->meta = json_object();
+	json_object_set_new(a->meta, key, v);
+	free(key);
+	return EXIT_OK;
+}
+
+/* --after ID[,ID...], added to those before. */
+static int
+add_after(struct submit_args *a, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	int64_t id;
+	int rc = EXIT_OK;
+
+	if (arg[0] == '\0' || arg[strlen(arg) - 1] == ',')
+		rc = EXIT_USAGE;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == EXIT_OK;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!parse_id(tok, &id)) {
+			rc = EXIT_USAGE;
+			break;
+		}
+		a->after = xrealloc(a->after, (a->nafter + 1) *
+		    sizeof(*a->after));
+		a->after[a->nafter++] = id;
+	}
+	if (rc != EXIT_OK || strstr(arg, ",,") != NULL || arg[0] == ',') {
+		cmd_warnx("bad --after '%s': use job ids separated by ','",
+		    arg);
+		rc = EXIT_USAGE;
+	}
+	free(copy);
+	return rc;
+}
+
+/* --delay and --at both say when: one of them, once. */
+static int
+set_when(struct submit_args *a, const char *opt, int64_t run_at)
+{
+	if (a->when != NULL) {
+		cmd_warnx("%s: the job's time is already set by %s; give "
+		    "one --delay or --at", opt, a->when);
+		return EXIT_USAGE;
+	}
+	a->when = opt;
+	a->spec.run_at = run_at;
+	return EXIT_OK;
+}
+
+/* Options without a short form. */
+enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER,
+	OPT_KEY, OPT_TAG, OPT_META };
+
+/* A key is text of the user's; this keeps it to a line's worth. */
+#define KEY_MAX_LEN 1024
 
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
 	struct submit_args *a = ctx;
+	long long n;
+	int64_t ms;
 
 	switch (id) {
 	case 'q':
@@ -61,6 +173,50 @@ submit_option(void *ctx, int id, const char *arg)
 			return EXIT_USAGE;
 		}
 		break;
+	case OPT_RETRIES:
+		if (!parse_int(arg, 0, RETRIES_MAX, &n)) {
+			cmd_warnx("bad retries '%s': use a number from 0 to %d",
+			    arg, RETRIES_MAX);
+			return EXIT_USAGE;
+		}
+		a->spec.max_retries = (int)n;
+		break;
+	case OPT_DELAY:
+		if (!parse_duration(arg, &ms)) {
+			cmd_warnx("bad delay '%s': use %s", arg,
+			    DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		return set_when(a, "--delay", now_ms() + ms);
+	case OPT_AT:
+		if (!parse_time(arg, now_ms(), &ms)) {
+			cmd_warnx("bad time '%s': use %s", arg, TIME_FORMS);
+			return EXIT_USAGE;
+		}
+		/* A time already past means now; 0 would too. */
+		return set_when(a, "--at", ms > 0 ? ms : 1);
+	case OPT_AFTER:
+		return add_after(a, arg);
+	case OPT_TAG:
+		return add_tag(a, arg);
+	case OPT_META:
+		return add_meta(a, arg);
+	case OPT_KEY:
+		if (arg[0] == '\0' || strlen(arg) > KEY_MAX_LEN) {
+			cmd_warnx("bad key '%s': use 1 to %d bytes", arg,
+			    KEY_MAX_LEN);
+			return EXIT_USAGE;
+		}
+		a->spec.key = arg;
+		break;
+	case OPT_RETRY_DELAY:
+		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
+		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
+			cmd_warnx("bad retry delay '%s': use %s, at most 1h, "
+			    "or 0 for none", arg, DURATION_FORMS);
+			return EXIT_USAGE;
+		}
+		break;
 	}
 	return EXIT_OK;
 }
@@ -72,6 +228,20 @@ static const struct cmd_option submit_options[] = {
 	  "critical, high, normal (default), low or 0-99", 'p' },
 	{ "timeout", 't', "DURATION",
 	  "stop a start after DURATION (default 300s, 0: none)", 't' },
+	{ "delay", 0, "DURATION", "run no sooner than DURATION from now",
+	  OPT_DELAY },
+	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
+	{ "after", 0, "ID[,ID]...", "run once these jobs completed "
+	  "(repeatable)", OPT_AFTER },
+	{ "key", 0, "KEY", "submit nothing while a job with KEY waits or "
+	  "runs", OPT_KEY },
+	{ "tag", 0, "TAG", "tag the job (repeatable)", OPT_TAG },
+	{ "meta", 0, "KEY=VALUE", "attach a value to the job (repeatable)",
+	  OPT_META },
+	{ "retries", 0, "N", "start a failed job again up to N times "
+	  "(default 0)", OPT_RETRIES },
+	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
+	  "doubling (default 10s)", OPT_RETRY_DELAY },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -116,6 +286,7 @@ parse_args(int argc, char **argv, struct submit_args *a)
 	a->spec.queue = "default";
 	a->spec.priority = PRIORITY_DEFAULT;
 	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
+	a->spec.retry_delay_ms = RETRY_DELAY_DEFAULT_MS;
 	if ((rc = cmd_parse(e, argc, argv, submit_option, a, &ca)) !=
 	    EXIT_OK)
 		return rc;
@@ -274,10 +445,34 @@ check_id_written(int64_t id)
 	return EXIT_IOERR;
 }
 
+static int submit(struct submit_args *);
+
 static int
 cmd_submit(int argc, char **argv)
 {
 	struct submit_args a = { 0 };
+	char *tags = NULL, *meta = NULL;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) == EXIT_OK) {
+		if (a.tags != NULL)
+			a.spec.tags = tags = json_dumps(a.tags, JSON_COMPACT);
+		if (a.meta != NULL)
+			a.spec.meta = meta = json_dumps(a.meta, JSON_COMPACT);
+		rc = submit(&a);
+	}
+	free(a.after);
+	free(tags);
+	free(meta);
+	json_decref(a.tags);
+	json_decref(a.meta);
+	return rc;
+}
+
+static int
+submit(struct submit_args *ap)
+{
+	struct submit_args a = *ap;
 	struct spool sp;
 	struct store *st;
 	char *payload = NULL;
@@ -285,8 +480,6 @@ cmd_submit(int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
-		return rc;
 	if (a.command != NULL) {
 		a.spec.type = "exec";
 		rc = exec_payload(a.command, &payload, &len);
@@ -309,10 +502,24 @@ cmd_submit(int argc, char **argv)
 		free(payload);
 		return rc;
 	}
+	a.spec.after = a.after;
+	a.spec.nafter = a.nafter;
 	enum store_rc src = store_submit(st, &a.spec, &id);
-	if (src != STORE_OK)
+	if (src == STORE_NOTFOUND) {
+		cmd_warnx("--after: %s", store_error(st));
+		rc = EXIT_NOJOB;
+	} else if (src == STORE_CONFLICT) {
+		/* Not an error: what cron wanted is there.  The id of the
+		 * job that has the key is the answer. */
+		char *key = esc_text(a.spec.key);
+
+		cmd_warnx("job %lld has key '%s' and has not ended: nothing "
+		    "submitted", (long long)id, key);
+		free(key);
+		src = STORE_OK;
+	} else if (src != STORE_OK)
 		rc = store_failure(st, src);
-	else {
+	if (src == STORE_OK) {
 		if (g_opts.json)
 			print_json_line(json_pack("{s:I}", "id",
 			    (json_int_t)id));

@@ -37,6 +37,12 @@ extern const struct cmd_entry cmd_result_entry;
 extern const struct cmd_entry cmd_wait_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_cancel_entry;
+extern const struct cmd_entry cmd_retry_entry;
+extern const struct cmd_entry cmd_priority_entry;
+extern const struct cmd_entry cmd_queues_entry;
+extern const struct cmd_entry cmd_pause_entry;
+extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_limit_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_help_entry;
 

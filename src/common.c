@@ -147,16 +147,24 @@ get_job(struct store *st, int64_t id, bool payload, struct job *j)
 int
 show_job_json(struct store *st, const struct job *j)
 {
+	struct job_extra x = { 0 };
 	struct attempt *a = NULL;
-	size_t n = 0;
+	struct dep *d = NULL;
+	size_t n = 0, nd = 0;
 	int rc;
 
 	if (store_get_attempts(st, j->id, &a, &n) != STORE_OK) {
 		a = NULL;
 		n = 0;
 	}
-	rc = print_job_json_full(j, a, n);
+	if (store_get_deps(st, j->id, &d, &nd) != STORE_OK) {
+		d = NULL;
+		nd = 0;
+	}
+	x = (struct job_extra){ a, n, d, nd };
+	rc = print_job_json_full(j, &x);
 	attempts_free(a, n);
+	free(d);
 	return rc;
 }
 

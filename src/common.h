@@ -19,6 +19,10 @@
 int open_store(struct spool *sp, struct store **st, bool create);
 void close_store(struct spool *sp, struct store *st);
 
+/* jobq pause and jobq resume: the queues named, or every queue. */
+int pause_or_resume(const struct cmd_entry *e, int argc, char **argv,
+    bool paused);
+
 /* The exit status for a store error, after printing it. */
 int store_failure(struct store *st, enum store_rc rc);
 

@@ -58,6 +58,9 @@ job_clear(struct job *j)
 	free(j->progress_message);
 	free(j->proc_boot);
 	free(j->rescue_boot);
+	free(j->key);
+	free(j->tags);
+	free(j->meta);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -107,6 +110,7 @@ exited(const struct attempt_end *e, struct verdict *v)
 		ends(v, JOB_FAILED, xasprintf("killed by %s",
 		    signal_name(e->signal, sig, sizeof(sig))));
 	v->failure = true;
+	v->retryable = true;
 }
 
 /* The worker died under the attempt: the death does not use the retry
@@ -169,6 +173,8 @@ job_verdict(const struct attempt_end *e, bool cancel_requested, int deaths,
 		/* It wins over a late exit 0 as well. */
 		format_duration(e->timeout_ms, dur, sizeof(dur));
 		ends(v, JOB_TIMEOUT, xasprintf("timed out after %s", dur));
+		v->failure = true;
+		v->retryable = true;
 		break;
 	case STOP_SHUTDOWN:
 		v->state = JOB_PENDING;
@@ -186,6 +192,69 @@ job_verdict(const struct attempt_end *e, bool cancel_requested, int deaths,
 		exited(e, v);
 		break;
 	}
+}
+
+int64_t
+job_backoff(int64_t base_ms, int n, double jitter)
+{
+	int64_t d = base_ms;
+
+	if (d <= 0)
+		return 0;
+	for (int i = 1; i < n && d < RETRY_DELAY_MAX_MS; i++)
+		d *= 2;
+	if (d > RETRY_DELAY_MAX_MS)
+		d = RETRY_DELAY_MAX_MS;
+	if (jitter < -1)
+		jitter = -1;
+	if (jitter > 1)
+		jitter = 1;
+	d += (int64_t)((double)d * 0.1 * jitter);
+	return d > RETRY_DELAY_MAX_MS ? RETRY_DELAY_MAX_MS : d;
+}
+
+void
+job_retry(struct verdict *v, int failures, int max_retries, int64_t base_ms,
+    int64_t now)
+{
+	double jitter;
+
+	/* A job asked to cancel is never retried: its verdict is no
+	 * failure.  The budget counts failures since the last `jobq
+	 * retry`; this one is failure number failures + 1. */
+	if (!v->retryable || failures >= max_retries)
+		return;
+	jitter = (double)arc4random_uniform(2001) / 1000.0 - 1.0;
+	v->state = JOB_RETRYING;
+	v->run_at = now + job_backoff(base_ms, failures + 1, jitter);
+}
+
+bool
+job_retry_allowed(enum job_state s)
+{
+	return job_state_ended(s) && s != JOB_COMPLETED;
+}
+
+enum dep_effect
+job_dep_effect(enum job_state dep)
+{
+	if (dep == JOB_COMPLETED)
+		return DEP_DONE;
+	/* A retrying dependency may still complete. */
+	return job_state_ended(dep) ? DEP_BROKEN : DEP_WAIT;
+}
+
+char *
+job_dep_error(int64_t dep, enum job_state s)
+{
+	return xasprintf("dependency %lld %s", (long long)dep,
+	    s == JOB_TIMEOUT ? "timed out" : job_state_name(s));
+}
+
+bool
+job_reorder_allowed(enum job_state s)
+{
+	return s == JOB_PENDING || s == JOB_RETRYING;
 }
 
 void

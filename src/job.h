@@ -37,6 +37,7 @@ struct job {
 	int64_t timeout_ms;	/* 0: none */
 	int attempt;		/* starts so far */
 	int max_retries;
+	int64_t retry_delay_ms;	/* the backoff's base */
 	int failures;
 	int deaths;		/* worker deaths in a row under this job */
 	int exit_code;
@@ -56,6 +57,9 @@ struct job {
 	double progress_percent;	/* < 0: unknown */
 	int64_t progress_done, progress_total;	/* total 0: none */
 	char *progress_message;
+	char *key;		/* submit --key; NULL: none */
+	char *tags;		/* a JSON array of names; NULL: none */
+	char *meta;		/* a JSON object of strings; NULL: none */
 };
 void job_clear(struct job *);
 
@@ -69,6 +73,21 @@ struct attempt {
 	char *error;
 };
 void attempts_free(struct attempt *, size_t n);
+
+/* A job another waits for (submit --after). */
+struct dep {
+	int64_t id;
+	enum job_state state;
+	bool gone;		/* pruned since */
+};
+
+/* What a job's record holds beyond its row, for status. */
+struct job_extra {
+	const struct attempt *attempts;
+	size_t nattempts;
+	const struct dep *deps;
+	size_t ndeps;
+};
 
 /* Why an attempt ended other than by its handler's own exit. */
 enum stop_reason {
@@ -97,6 +116,8 @@ struct verdict {
 	const char *outcome;	/* the attempt's; NULL: unclaim */
 	char *error;		/* malloc'd; NULL: none */
 	bool failure;		/* the attempt counts as a failure */
+	bool retryable;		/* ... that the retry budget may undo */
+	int64_t run_at;		/* retrying: when it starts again */
 	int deaths;		/* the job's worker deaths from now on */
 	bool requeue;		/* back to pending, the budget untouched */
 	bool unclaim;		/* undo the claim: the attempt never was */
@@ -123,5 +144,42 @@ enum cancel_effect job_cancel_effect(enum job_state);
 void job_verdict(const struct attempt_end *, bool cancel_requested,
     int deaths, struct verdict *);
 void verdict_clear(struct verdict *);
+
+/* The retry budget, if any, turns a retryable failure into a retry:
+ * failures and max_retries are the job's before this attempt, base_ms
+ * its retry delay, now the time the attempt ended. */
+void job_retry(struct verdict *, int failures, int max_retries,
+    int64_t base_ms, int64_t now);
+
+/* The longest wait between two attempts, whatever the base. */
+#define RETRY_DELAY_MAX_MS (3600 * 1000)
+#define RETRY_DELAY_DEFAULT_MS (10 * 1000)
+#define RETRIES_MAX 1000
+
+/* The wait before retry n (1 for the first): base x 2^(n-1), capped at
+ * RETRY_DELAY_MAX_MS, then moved by jitter, in [-1, 1], times 10%, so
+ * that jobs that failed together do not all come back together.  Never
+ * more than the cap. */
+int64_t job_backoff(int64_t base_ms, int n, double jitter);
+
+/* Whether `jobq retry` may put a job in this state back: one that ended
+ * other than completed. */
+bool job_retry_allowed(enum job_state);
+
+/* What the state of a job it depends on (submit --after) makes of a
+ * waiting job. */
+enum dep_effect {
+	DEP_WAIT,		/* it has not ended: the job waits for it */
+	DEP_DONE,		/* it completed: one less to wait for */
+	DEP_BROKEN,		/* it ended otherwise: the job is cancelled */
+};
+enum dep_effect job_dep_effect(enum job_state dep);
+/* The error of a job cancelled because job dep ended in state s
+ * (malloc'd). */
+char *job_dep_error(int64_t dep, enum job_state s);
+
+/* Whether a job's priority may change: only while it waits (pending or
+ * retrying); a running job has been taken, an ended one is history. */
+bool job_reorder_allowed(enum job_state);
 
 #endif

@@ -131,9 +131,31 @@ payload_marker(void)
 	return marker;
 }
 
+/* JSON that submit built and stored; none, or unreadable, is empty. */
+static json_t *
+stored_json(const char *text, json_t *empty)
+{
+	json_t *v;
+
+	if (text == NULL ||
+	    (v = json_loads(text, JSON_DECODE_ANY, NULL)) == NULL)
+		return empty;
+	json_decref(empty);
+	return v;
+}
+
+static json_t *
+deps_json(const struct dep *d, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer(d[i].id));
+	return arr;
+}
+
 int
-print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
-    size_t nattempts)
+print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 {
 	json_t *o;
 	char *text, *at, *encoded_marker;
@@ -164,7 +186,12 @@ print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
 	    json_boolean(j->result_truncated) : json_null());
 	json_object_set_new(o, "worker", string_or_null(j->worker));
 	json_object_set_new(o, "progress", progress_json(j));
-	json_object_set_new(o, "attempts", attempts_json(a, nattempts));
+	json_object_set_new(o, "attempts", attempts_json(x->attempts,
+	    x->nattempts));
+	json_object_set_new(o, "depends_on", deps_json(x->deps, x->ndeps));
+	json_object_set_new(o, "key", string_or_null(j->key));
+	json_object_set_new(o, "tags", stored_json(j->tags, json_array()));
+	json_object_set_new(o, "meta", stored_json(j->meta, json_object()));
 
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);

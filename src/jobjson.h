@@ -8,7 +8,7 @@
 #include "job.h"
 
 /* Prints the job as one JSON object on one line. */
-int print_job_json(FILE *fp, const struct job *j, const struct attempt *a,
-    size_t nattempts);
+int print_job_json(FILE *fp, const struct job *j,
+    const struct job_extra *x);
 
 #endif

@@ -27,6 +27,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_wait_entry,
 	&cmd_list_entry,
 	&cmd_cancel_entry,
+	&cmd_retry_entry,
+	&cmd_priority_entry,
+	&cmd_queues_entry,
+	&cmd_pause_entry,
+	&cmd_resume_entry,
+	&cmd_limit_entry,
 	&cmd_worker_entry,
 	&cmd_help_entry,
 	NULL

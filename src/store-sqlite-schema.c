@@ -86,6 +86,82 @@ static const char *const migrations[] = {
 	 * neither the group nor the time means anything. */
 	("ALTER TABLE jobs ADD COLUMN proc_boot TEXT;"
 	 "ALTER TABLE jobs ADD COLUMN rescue_boot TEXT;"),
+	/* 4: retries, and jobs that are not due yet kept out of the
+	 * claim's index.  A job whose run_at was in the future when it
+	 * was last written is `delayed`; the claim first makes the ones
+	 * that came due claimable (through jobs_delayed, so it costs one
+	 * seek when none did), and then takes the first entry of
+	 * jobs_ready, which holds only jobs that may run now.  Ordering
+	 * by (priority, run_at, id) with run_at <= now in the WHERE would
+	 * walk over every future job of the most urgent priority.  Every
+	 * waiting job starts delayed here, so no clock is needed: the
+	 * first claim promotes those already due. */
+	("ALTER TABLE jobs ADD COLUMN retry_delay_ms INTEGER NOT NULL"
+	 "  DEFAULT 10000;"
+	 "ALTER TABLE jobs ADD COLUMN delayed INTEGER NOT NULL DEFAULT 0;"
+	 "UPDATE jobs SET delayed = 1"
+	 "  WHERE state IN ('pending', 'retrying');"
+	 "DROP INDEX jobs_waiting;"
+	 "CREATE INDEX jobs_ready ON jobs(priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0;"
+	 "CREATE INDEX jobs_delayed ON jobs(run_at) WHERE delayed = 1;"),
+	/* 5: queues, each with its pause, its limit and the number of its
+	 * jobs running.  The claim looks at each queue that may give a
+	 * job (not paused, under its limit, served) and takes the first
+	 * ready job of each through jobs_ready, now by queue first: a
+	 * paused or full queue costs nothing however many jobs wait in
+	 * it, and the cost is one seek per queue.  The row '*' holds what
+	 * a queue not seen before starts with (a pause of every queue).
+	 * Triggers keep `running` right whatever path a job takes into or
+	 * out of running. */
+	("CREATE TABLE queues ("
+	 "  name TEXT PRIMARY KEY,"
+	 "  paused INTEGER NOT NULL DEFAULT 0,"
+	 "  max_running INTEGER,"
+	 "  running INTEGER NOT NULL DEFAULT 0"
+	 ") STRICT;"
+	 "INSERT INTO queues (name) VALUES ('*');"
+	 "INSERT INTO queues (name, running)"
+	 "  SELECT queue, sum(state = 'running') FROM jobs GROUP BY queue;"
+	 "DROP INDEX jobs_ready;"
+	 "CREATE INDEX jobs_ready ON jobs(queue, priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0;"
+	 "CREATE INDEX jobs_queue ON jobs(queue)"
+	 "  WHERE state IN ('pending', 'retrying', 'running');"
+	 "CREATE TRIGGER jobs_run_start AFTER UPDATE OF state ON jobs"
+	 "  WHEN new.state = 'running' AND old.state != 'running'"
+	 "  BEGIN UPDATE queues SET running = running + 1"
+	 "   WHERE name = new.queue; END;"
+	 "CREATE TRIGGER jobs_run_end AFTER UPDATE OF state ON jobs"
+	 "  WHEN old.state = 'running' AND new.state != 'running'"
+	 "  BEGIN UPDATE queues SET running = running - 1"
+	 "   WHERE name = old.queue; END;"),
+	/* 6: dependencies (submit --after).  `blocked` is the number of a
+	 * job's dependencies that have not completed, kept by the
+	 * transactions that end them, and jobs_ready holds only jobs with
+	 * none: a job waiting for others costs the claim nothing. */
+	("CREATE TABLE deps ("
+	 "  job_id INTEGER NOT NULL,"
+	 "  dep_id INTEGER NOT NULL,"
+	 "  PRIMARY KEY (job_id, dep_id)"
+	 ") STRICT, WITHOUT ROWID;"
+	 "CREATE INDEX deps_dep ON deps(dep_id);"
+	 "ALTER TABLE jobs ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;"
+	 "DROP INDEX jobs_ready;"
+	 "CREATE INDEX jobs_ready ON jobs(queue, priority, run_at, id)"
+	 "  WHERE state IN ('pending', 'retrying') AND delayed = 0"
+	 "  AND blocked = 0;"),
+	/* 7: unique jobs (submit --key): while a job with a key waits or
+	 * runs, the database itself refuses a second one, so racing
+	 * submits make one job whatever the code above does. */
+	("ALTER TABLE jobs ADD COLUMN key TEXT;"
+	 "CREATE UNIQUE INDEX jobs_key ON jobs(key)"
+	 "  WHERE key IS NOT NULL"
+	 "  AND state IN ('pending', 'retrying', 'running');"),
+	/* 8: tags (a JSON array of names) and metadata (a JSON object of
+	 * strings), as submitted; list --tag looks into the array. */
+	("ALTER TABLE jobs ADD COLUMN tags TEXT;"
+	 "ALTER TABLE jobs ADD COLUMN meta TEXT;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

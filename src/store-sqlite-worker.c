@@ -62,6 +62,39 @@ store_workers(struct store *st, char ***ids, size_t *n)
 	return STORE_OK;
 }
 
+/* The queues a job may be claimed from now: served (?N: a JSON array,
+ * or NULL for all), not paused, under their limit. */
+#define OPEN_QUEUE(qs) \
+	"q.name != '*' AND q.paused = 0" \
+	" AND (q.max_running IS NULL OR q.running < q.max_running)" \
+	" AND (" #qs " IS NULL OR q.name IN" \
+	"  (SELECT value FROM json_each(" #qs ")))"
+/* The first job of queue q in claim order, through jobs_ready. */
+#define FIRST_READY \
+	"(SELECT id FROM jobs WHERE queue = q.name" \
+	"  AND state IN ('pending', 'retrying') AND delayed = 0" \
+	"  AND blocked = 0" \
+	"  ORDER BY priority, run_at, id LIMIT 1)"
+
+/* Makes the delayed jobs that have come due claimable: a seek in
+ * jobs_delayed, and a write only for those. */
+static enum store_rc
+promote_due(struct store *st, int64_t now)
+{
+	sqlite3_stmt *s = sq_kept(st, S_PROMOTE,
+	    "UPDATE jobs SET delayed = 0 WHERE delayed = 1 AND run_at <= ?1");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "claim");
+	sq_bind(s, p_int(now));
+	rc = sq_step(s);
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "claim");
+	return STORE_OK;
+}
+
 enum store_rc
 store_claim(struct store *st, const char *worker, const char *const *queues,
     size_t nqueues, struct job *out)
@@ -74,10 +107,9 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	    " rescue_term_at = NULL, exit_code = NULL, signal = NULL,"
 	    " error = NULL, progress_percent = NULL, progress_done = NULL,"
 	    " progress_total = NULL, progress_message = NULL"
-	    " WHERE id = (SELECT id FROM jobs"
-	    "  WHERE state IN ('pending', 'retrying') AND run_at <= ?2"
-	    "  AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))"
-	    "  ORDER BY priority, id LIMIT 1)"
+	    " WHERE id = (SELECT j.id FROM queues q JOIN jobs j"
+	    "  ON j.id = " FIRST_READY " WHERE " OPEN_QUEUE(?3)
+	    "  ORDER BY j.priority, j.run_at, j.id LIMIT 1)"
 	    " RETURNING " JOB_SELECT;
 	static const char attempt_sql[] =
 	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
@@ -89,6 +121,8 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 
 	if ((r = sq_begin(st, LAZY)) != STORE_OK)
 		return r;
+	if ((r = promote_due(st, now)) != STORE_OK)
+		return sq_rollback(st, r);
 	if ((s = sq_kept(st, S_CLAIM, claim_sql)) == NULL ||
 	    (a = sq_kept(st, S_CLAIM_ATTEMPT, attempt_sql)) == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "claim"));
@@ -224,6 +258,8 @@ unclaim(struct store *st, const struct outcome *o, const struct verdict *v)
 	sq_bind(a, p_int(o->id), p_int(o->attempt));
 	if ((rc = sq_step(a)) != SQLITE_DONE)
 		r = sq_db_fail(st, sq_classify(rc), "unclaim");
+	else if (ended)
+		r = sq_job_ended(st, o->id, v->state, now_ms());
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(a);
@@ -238,6 +274,7 @@ record_end(struct store *st, const struct outcome *o,
 {
 	sqlite3_stmt *s, *a, *res;
 	bool ended = job_state_ended(v->state);
+	bool retry = v->state == JOB_RETRYING;
 	int rc;
 
 	if ((s = sq_kept(st, S_FINISH,
@@ -245,7 +282,8 @@ record_end(struct store *st, const struct outcome *o,
 	    " signal = ?7, error = ?8, result_bytes = ?9,"
 	    " result_truncated = ?10, failures = failures + ?11,"
 	    " deaths = ?12, worker = ?13, pgid = NULL, proc_start = NULL,"
-	    " rescue_term_at = NULL, proc_boot = NULL, rescue_boot = NULL"
+	    " rescue_term_at = NULL, proc_boot = NULL, rescue_boot = NULL,"
+	    " run_at = coalesce(?14, run_at), delayed = ?14 IS NOT NULL"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running'")) == NULL ||
 	    (a = sq_kept(st, S_FINISH_ATTEMPT,
@@ -259,14 +297,16 @@ record_end(struct store *st, const struct outcome *o,
 
 	/* A job put back belongs to no worker; an ended one keeps the
 	 * name of the one that ran it last. */
+	/* A retrying one keeps how its
+	 * last attempt ended, and waits, delayed, for its next start. */
 	sq_bind(s, p_int(o->id), p_int(o->attempt), p_text(o->worker),
-	    p_text(job_state_name(v->state)), p_int_if(now, ended),
+	    p_text(job_state_name(v->state)), p_int_if(now, ended || retry),
 	    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
 	    p_int_if(o->end.signal, o->end.signal > 0),
-	    p_text(ended ? v->error : NULL),
+	    p_text(ended || retry ? v->error : NULL),
 	    p_int_if((int64_t)o->result_len, ended),
 	    p_int(o->result_truncated), p_int(v->failure), p_int(v->deaths),
-	    p_text(ended ? o->worker : NULL));
+	    p_text(ended ? o->worker : NULL), p_int_if(v->run_at, retry));
 	rc = sq_step(s);
 	sq_done(s);
 	if (rc != SQLITE_DONE)
@@ -288,18 +328,25 @@ record_end(struct store *st, const struct outcome *o,
 	if (rc != SQLITE_DONE)
 		return sq_db_fail(st, sq_classify(rc),
 		    "cannot store the result");
-	return STORE_OK;
+	return sq_job_ended(st, o->id, v->state, now);
 }
 
 /* The fence: the job must still be ours, in this attempt.  What the
  * verdict needs of it is read here, inside the recording transaction,
  * so that a cancel asked for meanwhile is not lost. */
+struct fenced {
+	int deaths;
+	bool cancel_requested;
+	int failures, max_retries;
+	int64_t retry_delay_ms;
+};
+
 static enum store_rc
-fence(struct store *st, const struct outcome *o, int *deaths,
-    bool *cancel_requested)
+fence(struct store *st, const struct outcome *o, struct fenced *f)
 {
 	sqlite3_stmt *d = sq_kept(st, S_FENCE,
-	    "SELECT deaths, cancel_requested FROM jobs WHERE id = ?1"
+	    "SELECT deaths, cancel_requested, failures, max_retries,"
+	    " retry_delay_ms FROM jobs WHERE id = ?1"
 	    " AND attempt = ?2 AND worker = ?3 AND state = 'running'");
 	int rc;
 
@@ -308,8 +355,11 @@ fence(struct store *st, const struct outcome *o, int *deaths,
 	sq_bind(d, p_int(o->id), p_int(o->attempt), p_text(o->worker));
 	rc = sq_step(d);
 	if (rc == SQLITE_ROW) {
-		*deaths = sqlite3_column_int(d, 0);
-		*cancel_requested = sqlite3_column_int(d, 1) != 0;
+		f->deaths = sqlite3_column_int(d, 0);
+		f->cancel_requested = sqlite3_column_int(d, 1) != 0;
+		f->failures = sqlite3_column_int(d, 2);
+		f->max_retries = sqlite3_column_int(d, 3);
+		f->retry_delay_ms = sqlite3_column_int64(d, 4);
 	}
 	sq_done(d);
 	if (rc == SQLITE_DONE)
@@ -323,20 +373,21 @@ enum store_rc
 store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
 {
 	struct verdict v;
-	bool cancel_requested = false;
-	int deaths = 0;
+	struct fenced f = { 0 };
+	int64_t now = now_ms();
 	enum store_rc r;
 
 	memset(&v, 0, sizeof(v));
 	if ((r = sq_begin(st, o->end.stop == STOP_START_PASSING ? LAZY :
 	    DURABLE)) != STORE_OK)
 		goto out;
-	if ((r = fence(st, o, &deaths, &cancel_requested)) != STORE_OK) {
+	if ((r = fence(st, o, &f)) != STORE_OK) {
 		r = sq_rollback(st, r);
 		goto out;
 	}
-	job_verdict(&o->end, cancel_requested, deaths, &v);
-	r = v.unclaim ? unclaim(st, o, &v) : record_end(st, o, &v, now_ms());
+	job_verdict(&o->end, f.cancel_requested, f.deaths, &v);
+	job_retry(&v, f.failures, f.max_retries, f.retry_delay_ms, now);
+	r = v.unclaim ? unclaim(st, o, &v) : record_end(st, o, &v, now);
 	if (r != STORE_OK)
 		r = sq_rollback(st, r);
 	else if ((r = sq_commit(st)) == STORE_OK)
@@ -380,9 +431,13 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
     int64_t *when)
 {
 	sqlite3_stmt *s = sq_kept(st, S_NEXT_DUE,
-	    "SELECT min(run_at) FROM jobs"
-	    " WHERE state IN ('pending', 'retrying') AND run_at > ?1"
-	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))");
+	    "SELECT run_at FROM jobs"
+	    " WHERE delayed = 1 AND state IN ('pending', 'retrying')"
+	    " AND run_at > ?1 AND blocked = 0"
+	    " AND queue IN (SELECT name FROM queues WHERE paused = 0"
+	    "  AND name != '*' AND (?2 IS NULL OR name IN"
+	    "   (SELECT value FROM json_each(?2))))"
+	    " ORDER BY run_at LIMIT 1");
 	int rc;
 
 	if (s == NULL)
@@ -392,7 +447,7 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
 	rc = sq_step(s);
 	*when = rc == SQLITE_ROW ? sq_col_int(s, 0, 0) : 0;
 	sq_done(s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_db_fail(st, sq_classify(rc), "next due");
 	return STORE_OK;
 }
@@ -418,10 +473,13 @@ store_any_runnable(struct store *st, const char *const *queues,
     size_t nqueues, bool *any)
 {
 	sqlite3_stmt *s = sq_kept(st, S_ANY_RUNNABLE,
-	    "SELECT 1 FROM jobs"
-	    " WHERE state IN ('pending', 'retrying') AND run_at <= ?1"
-	    " AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))"
-	    " LIMIT 1");
+	    "SELECT EXISTS (SELECT 1 FROM queues q WHERE " OPEN_QUEUE(?2)
+	    "  AND " FIRST_READY " IS NOT NULL)"
+	    " OR EXISTS (SELECT 1 FROM jobs"
+	    "  WHERE delayed = 1 AND run_at <= ?1 AND blocked = 0"
+	    "  AND state IN ('pending', 'retrying')"
+	    "  AND queue IN (SELECT q.name FROM queues q"
+	    "   WHERE " OPEN_QUEUE(?2) "))");
 	int rc;
 
 	if (s == NULL)
@@ -429,10 +487,35 @@ store_any_runnable(struct store *st, const char *const *queues,
 	sq_bind(s, p_int(now_ms()));
 	sq_bind_queues(s, 2, queues, nqueues);
 	rc = sq_step(s);
+	*any = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+	sq_done(s);
+	if (rc != SQLITE_ROW)
+		return sq_db_fail(st, sq_classify(rc), "runnable");
+	return STORE_OK;
+}
+
+enum store_rc
+store_any_retrying(struct store *st, const char *const *queues,
+    size_t nqueues, bool *any)
+{
+	/* Once due, a retrying job is runnable (store_any_runnable);
+	 * until then it is delayed, and jobs_delayed finds it. */
+	sqlite3_stmt *s = sq_kept(st, S_ANY_RETRYING,
+	    "SELECT 1 FROM jobs WHERE delayed = 1 AND state = 'retrying'"
+	    " AND queue IN (SELECT name FROM queues WHERE paused = 0"
+	    "  AND name != '*' AND (?1 IS NULL OR name IN"
+	    "   (SELECT value FROM json_each(?1))))"
+	    " LIMIT 1");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "retrying");
+	sq_bind_queues(s, 1, queues, nqueues);
+	rc = sq_step(s);
 	*any = rc == SQLITE_ROW;
 	sq_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "runnable");
+		return sq_db_fail(st, sq_classify(rc), "retrying");
 	return STORE_OK;
 }
 

@@ -257,6 +257,23 @@ sq_write_params(struct store *st, const char *sql, const struct param *p,
 	return sq_commit(st);
 }
 
+enum store_rc
+sq_run_params(struct store *st, const char *sql, const struct param *p,
+    size_t n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = sq_prepare(st, sql)) == NULL)
+		return sq_db_fail(st, STORE_ERROR, "write");
+	sq_bind_params(s, p, n);
+	rc = sq_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "write");
+	return STORE_OK;
+}
+
 char *
 sq_col_text(sqlite3_stmt *s, int i)
 {

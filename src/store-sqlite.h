@@ -15,6 +15,7 @@
  * them for every job.  Each is prepared from the SQL its caller passes,
  * on first use. */
 enum stmt_id {
+	S_PROMOTE,
 	S_CLAIM,
 	S_CLAIM_ATTEMPT,
 	S_SET_PROCESS,
@@ -28,6 +29,8 @@ enum stmt_id {
 	S_CANCEL_REQUESTS,
 	S_NEXT_DUE,
 	S_ANY_RUNNABLE,
+	S_ANY_RETRYING,
+	S_DEPENDENTS,
 	S_SUBMIT,
 	S_SUBMIT_PAYLOAD,
 	S_RUNNING_ELSEWHERE,
@@ -145,6 +148,13 @@ enum store_rc sq_write_params(struct store *, const char *sql,
 	(const struct param[]){ __VA_ARGS__ }, \
 	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))
 
+/* One write statement in the caller's transaction. */
+enum store_rc sq_run_params(struct store *, const char *sql,
+    const struct param *, size_t n);
+#define sq_run(st, sql, ...) sq_run_params((st), (sql), \
+	(const struct param[]){ __VA_ARGS__ }, \
+	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))
+
 char *sq_col_text(sqlite3_stmt *, int i);
 int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 
@@ -165,6 +175,7 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 	X(timeout_ms, I64, 0) \
 	X(attempt, INT, 0) \
 	X(max_retries, INT, 0) \
+	X(retry_delay_ms, I64, 0) \
 	X(failures, INT, 0) \
 	X(deaths, INT, 0) \
 	X(exit_code, INT, -1) \
@@ -182,7 +193,10 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 	X(progress_total, I64, 0) \
 	X(progress_message, TEXT, 0) \
 	X(proc_boot, TEXT, 0) \
-	X(rescue_boot, TEXT, 0)
+	X(rescue_boot, TEXT, 0) \
+	X(key, TEXT, 0) \
+	X(tags, TEXT, 0) \
+	X(meta, TEXT, 0)
 
 #define COLUMN_SQL(name, kind, absent) #name ", "
 /* The select list sq_row_to_job() reads.  The payload, which may be
@@ -210,6 +224,12 @@ void sq_row_to_job(sqlite3_stmt *, struct job *);
 #define ATTEMPT_SELECT ATTEMPT_COLUMNS(COLUMN_SQL) "job_id"
 
 void sq_row_to_attempt(sqlite3_stmt *, struct attempt *);
+
+/* What a job's end makes of the jobs that depend on it, in the caller's
+ * transaction: as job_dep_effect() says, one less to wait for, or
+ * cancelled, and so on down the chain. */
+enum store_rc sq_job_ended(struct store *, int64_t id, enum job_state,
+    int64_t now);
 
 /* The schema (store-sqlite-schema.c): checks that the database is
  * jobq's and brings it up to date. */

@@ -26,6 +26,13 @@ struct job_spec {
 	size_t payload_len;
 	int64_t timeout_ms;
 	int64_t run_at;		/* 0: now */
+	int max_retries;
+	int64_t retry_delay_ms;
+	const int64_t *after;	/* the jobs it waits for */
+	size_t nafter;
+	const char *key;	/* NULL: none */
+	const char *tags;	/* JSON array text; NULL: none */
+	const char *meta;	/* JSON object text; NULL: none */
 };
 
 struct list_filter {
@@ -33,6 +40,10 @@ struct list_filter {
 	const char *queue;	/* NULL: all */
 	const char *type;	/* NULL: all */
 	int64_t limit;		/* 0: no limit; else the newest N */
+	int64_t offset;		/* leave out the newest K */
+	const char *tag;	/* NULL: all */
+	int priority;		/* -1: all */
+	bool order_run;		/* waiting jobs in claim order instead */
 	bool payload;		/* load the payloads (list --json) */
 };
 
@@ -68,6 +79,9 @@ void store_close(struct store *);
 /* Why the last call that failed did: valid until the next call. */
 const char *store_error(const struct store *);
 
+/* STORE_NOTFOUND: a job of spec->after does not exist.  STORE_CONFLICT:
+ * a job with spec->key waits or runs: *id is that job, and nothing was
+ * submitted. */
 enum store_rc store_submit(struct store *, const struct job_spec *,
     int64_t *id);
 enum store_rc store_get(struct store *, int64_t id, struct job *out);
@@ -77,8 +91,12 @@ enum store_rc store_get_result(struct store *, int64_t id, char **buf,
     size_t *len);
 enum store_rc store_get_attempts(struct store *, int64_t id,
     struct attempt **out, size_t *n);
-/* Calls fn for each job that matches, oldest first, until it returns
- * non-zero.  No read is in progress while fn runs, so fn may block on
+/* The jobs id waits for, by id (malloc'd; free it). */
+enum store_rc store_get_deps(struct store *, int64_t id, struct dep **out,
+    size_t *n);
+/* Calls fn for each job that matches, oldest first (with order_run:
+ * pending and retrying jobs in the order workers take them), until it
+ * returns non-zero.  No read is in progress while fn runs, so fn may block on
  * its output as long as it likes. */
 enum store_rc store_list(struct store *, const struct list_filter *,
     int (*fn)(const struct job *, void *), void *arg);
@@ -132,6 +150,49 @@ bool store_changed(struct store *);
 /* Whether any job in the queues is runnable now. */
 enum store_rc store_any_runnable(struct store *, const char *const *queues,
     size_t nqueues, bool *any);
+
+/* Whether any job in the queues is retrying (a --drain worker waits
+ * out retry delays). */
+enum store_rc store_any_retrying(struct store *, const char *const *queues,
+    size_t nqueues, bool *any);
+
+/* Puts an ended job back to pending with a fresh retry budget, as
+ * job_retry_allowed() says of the state it is found in (*was):
+ * STORE_CONFLICT if not. */
+enum store_rc store_retry(struct store *, int64_t id, enum job_state *was);
+
+/* Sets a waiting job's priority, as job_reorder_allowed() says of the
+ * state it is found in (*was): STORE_CONFLICT if not. */
+enum store_rc store_set_priority(struct store *, int64_t id, int priority,
+    enum job_state *was);
+
+/* A queue as `jobq queues` shows it. */
+struct queue_info {
+	char *name;
+	bool paused;
+	int64_t limit;		/* 0: none */
+	int64_t count[JOB_NSTATES];
+};
+
+/* Every queue that has jobs or settings, by name. */
+enum store_rc store_queues(struct store *, struct queue_info **out,
+    size_t *n);
+void queue_info_free(struct queue_info *, size_t n);
+
+/* Whether a queue is paused, its limit (0: none) and how many of its
+ * jobs run, without counting the rest: for status. */
+enum store_rc store_queue_state(struct store *, const char *queue,
+    bool *paused, int64_t *limit, int64_t *running);
+
+/* Pauses (or resumes) the queues named, or with n 0 every queue,
+ * including those that have no job yet: a queue seen for the first time
+ * starts as the last pause or resume of every queue left it. */
+enum store_rc store_pause(struct store *, const char *const *queues,
+    size_t n, bool paused);
+
+/* At most limit jobs of the queue run at once, or with 0 no limit. */
+enum store_rc store_set_limit(struct store *, const char *queue,
+    int64_t limit);
 
 /* Recovery: the running jobs of workers other than `except`, without
  * their payloads. */

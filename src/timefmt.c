@@ -1,5 +1,6 @@
 /* timefmt.c: durations and timestamps in the forms jobq(1) documents. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -123,4 +124,214 @@ format_local(int64_t ms, char *buf, size_t size)
 
 	localtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* The latest time parse_time accepts: 9999-12-31T23:59:59.999Z. */
+#define TIME_MAX_MS 253402300799999LL
+
+/* Exactly n digits at *p, moved past. */
+static bool
+digits_n(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return false;
+		*v = *v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return true;
+}
+
+static bool
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+/* Days from 1970-01-01 to a civil date (H. Hinnant's algorithm), so a
+ * zoned time needs no timegm() and no TZ. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* A local time to ms; mktime settles a time in a DST gap or overlap as
+ * the C library does. */
+static bool
+local_ms(struct tm *tm, int ms_part, int64_t *out)
+{
+	time_t t;
+
+	tm->tm_isdst = -1;
+	if ((t = mktime(tm)) == (time_t)-1)
+		return false;
+	*out = (int64_t)t * 1000 + ms_part;
+	return true;
+}
+
+/* HH:MM: the next time the local clock shows it, after now. */
+static bool
+parse_clock(const char *p, int64_t now, int64_t *out)
+{
+	time_t t = seconds(now);
+	struct tm tm;
+	int h, m;
+
+	if (!digits_n(&p, 2, &h) || *p++ != ':' || !digits_n(&p, 2, &m) ||
+	    *p != '\0' || h > 23 || m > 59)
+		return false;
+	localtime_r(&t, &tm);
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = 0;
+	if (!local_ms(&tm, 0, out))
+		return false;
+	if (*out <= now) {
+		localtime_r(&t, &tm);
+		tm.tm_mday++;
+		tm.tm_hour = h;
+		tm.tm_min = m;
+		tm.tm_sec = 0;
+		if (!local_ms(&tm, 0, out))
+			return false;
+	}
+	return true;
+}
+
+/* @UNIX: whole seconds since the epoch. */
+static bool
+parse_unix(const char *p, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+		if (v > TIME_MAX_MS / 1000)
+			return false;
+	}
+	*out = v * 1000;
+	return true;
+}
+
+/* The fraction of a second: one or more digits, milliseconds kept. */
+static bool
+parse_fraction(const char **p, int *ms)
+{
+	int n = 0;
+
+	*ms = 0;
+	while (**p >= '0' && **p <= '9') {
+		if (n < 3)
+			*ms = *ms * 10 + (**p - '0');
+		n++;
+		(*p)++;
+	}
+	for (int i = n; i < 3; i++)
+		*ms *= 10;
+	return n > 0;
+}
+
+/* Z, or +HH:MM / -HH:MM: the offset east of UTC in minutes. */
+static bool
+parse_zone(const char **p, int *off)
+{
+	int sign, h, m;
+
+	if (**p == 'Z' || **p == 'z') {
+		(*p)++;
+		*off = 0;
+		return true;
+	}
+	if (**p != '+' && **p != '-')
+		return false;
+	sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	if (!digits_n(p, 2, &h) || *(*p)++ != ':' || !digits_n(p, 2, &m) ||
+	    h > 23 || m > 59)
+		return false;
+	*off = sign * (h * 60 + m);
+	return true;
+}
+
+/* YYYY-MM-DD(T| )HH:MM[:SS[.frac]][zone] */
+static bool
+parse_datetime(const char *p, int64_t *out)
+{
+	int y, mo, d, h, mi, sec = 0, ms = 0, off = 0;
+	bool zoned = false;
+	struct tm tm;
+
+	if (!digits_n(&p, 4, &y) || *p++ != '-' || !digits_n(&p, 2, &mo) ||
+	    *p++ != '-' || !digits_n(&p, 2, &d))
+		return false;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return false;
+	p++;
+	if (!digits_n(&p, 2, &h) || *p++ != ':' || !digits_n(&p, 2, &mi))
+		return false;
+	if (*p == ':') {
+		p++;
+		if (!digits_n(&p, 2, &sec))
+			return false;
+		if (*p == '.') {
+			p++;
+			if (!parse_fraction(&p, &ms))
+				return false;
+		}
+	}
+	if (*p != '\0') {
+		if (!parse_zone(&p, &off) || *p != '\0')
+			return false;
+		zoned = true;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > month_days(y, mo) || h > 23 || mi > 59 || sec > 59)
+		return false;
+	if (zoned) {
+		*out = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi - off) *
+		    60000 + (int64_t)sec * 1000 + ms;
+		return *out >= 0 && *out <= TIME_MAX_MS;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return local_ms(&tm, ms, out) && *out >= 0 && *out <= TIME_MAX_MS;
+}
+
+bool
+parse_time(const char *s, int64_t now, int64_t *out)
+{
+	size_t len = strlen(s);
+
+	if (s[0] == '@')
+		return parse_unix(s + 1, out);
+	if (len == 5)
+		return parse_clock(s, now, out);
+	return parse_datetime(s, out);
 }

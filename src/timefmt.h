@@ -12,6 +12,16 @@
 /* Parses a duration into milliseconds.  False if malformed or too large. */
 bool parse_duration(const char *s, int64_t *ms);
 
+#define TIME_FORMS "RFC 3339 (2026-11-22T23:05:00Z, " \
+	"2026-11-22T23:05:00+01:00, or without a zone for local time), " \
+	"'YYYY-MM-DD HH:MM[:SS]' local time, @UNIX seconds, or HH:MM " \
+	"for the next such local time"
+
+/* Parses a point in time (--at) into ms since the epoch; now (ms) is
+ * what HH:MM counts from.  Years 1970 to 9999.  False if malformed or
+ * out of range. */
+bool parse_time(const char *s, int64_t now, int64_t *ms);
+
 /* "1h30m", "500ms", "0s": the shortest exact form. */
 void format_duration(int64_t ms, char *buf, size_t size);
 

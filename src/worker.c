@@ -872,9 +872,11 @@ wait_for_events(struct worker *w)
 	}
 }
 
-/* With --drain: true once nothing is running and nothing is runnable,
- * nor about to be: a dead worker's job whose handler is being stopped
- * comes back to pending within the grace period. */
+/* With --drain: true once nothing is running, runnable or retrying
+ * (a retry delay is waited out, so that a CI step sees its retries; a
+ * delayed job is not), nor about to be: a dead worker's job whose
+ * handler is being stopped comes back to pending within the grace
+ * period. */
 static bool
 drained(struct worker *w)
 {
@@ -884,7 +886,9 @@ drained(struct worker *w)
 	if (w->busy > 0 || w->orphans > 0)
 		return false;
 	if ((rc = store_any_runnable(w->st, w->opts->queues,
-	    w->opts->nqueues, &any)) != STORE_OK) {
+	    w->opts->nqueues, &any)) != STORE_OK ||
+	    (!any && (rc = store_any_retrying(w->st, w->opts->queues,
+	    w->opts->nqueues, &any)) != STORE_OK)) {
 		claim_failed(w, rc);
 		return false;
 	}

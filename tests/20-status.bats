@@ -2,9 +2,9 @@
 
 load helper
 
-STATUS_KEYS="attempt attempts created_at error exit_code failures finished_at id \
-payload priority progress queue result_bytes result_truncated retries run_at \
-signal started_at state timeout_s type worker"
+STATUS_KEYS="attempt attempts created_at depends_on error exit_code failures finished_at id key \
+meta payload priority progress queue result_bytes result_truncated retries run_at \
+signal started_at state tags timeout_s type worker"
 
 RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 

@@ -21,7 +21,7 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 size = c.execute("PRAGMA page_size").fetchone()[0]
 page = c.execute("SELECT rootpage FROM sqlite_master"
-                 " WHERE name = 'jobs_waiting'").fetchone()[0]
+                 " WHERE name = 'jobs_ready'").fetchone()[0]
 c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 c.close()
 with open(sys.argv[1], "r+b") as f:

@@ -49,7 +49,7 @@ complete_words() {
 
 @test "bash completion: short options, and help completes a command" {
 	run -0 complete_words jobq list -
-	assert_output $'--dir\n--help\n--json\n--limit\n--queue\n--status\n--type\n-h\n-n\n-q\n-s'
+	assert_output $'--dir\n--help\n--json\n--limit\n--offset\n--order\n--priority\n--queue\n--status\n--tag\n--type\n-h\n-n\n-p\n-q\n-s'
 	run -0 complete_words jobq help w
 	assert_output $'wait\nworker'
 	run -0 complete_words jobq help wait ''

@@ -47,9 +47,9 @@ static const struct test_case {
 	    { STOP_NONE, -1, SIGKILL, NULL, 5000 }, false, 0,
 	    { JOB_FAILED, "failed", "killed by SIGKILL", true, 0, false,
 	    false } },
-	{ "timeout wins over exit 0, and its message names the timeout",
+	{ "timeout wins over exit 0, names the timeout, and is a failure",
 	    { STOP_TIMEOUT, 0, 0, NULL, 90000 }, false, 1,
-	    { JOB_TIMEOUT, "timeout", "timed out after 1m30s", false, 0,
+	    { JOB_TIMEOUT, "timeout", "timed out after 1m30s", true, 0,
 	    false, false } },
 	{ "a stop for a cancel cancels, deaths kept",
 	    { STOP_CANCEL, -1, SIGTERM, NULL, 0 }, true, 1,
@@ -175,12 +175,110 @@ test_states(void)
 	    !job_state_ended(JOB_RETRYING));
 }
 
+static struct verdict
+retried(const struct attempt_end *e, bool cancel_requested, int failures,
+    int max_retries)
+{
+	struct verdict v;
+
+	job_verdict(e, cancel_requested, 0, &v);
+	job_retry(&v, failures, max_retries, 10000, 1000000);
+	return v;
+}
+
+static void
+test_retries(void)
+{
+	static const struct attempt_end exit3 = { STOP_NONE, 3, 0, NULL, 0 };
+	static const struct attempt_end timeout = { STOP_TIMEOUT, -1, 0,
+		NULL, 5000 };
+	static const struct attempt_end lasting = { STOP_START_LASTING, -1,
+		0, "no handler", 0 };
+	static const struct attempt_end ok = { STOP_NONE, 0, 0, NULL, 0 };
+	static const struct attempt_end died = { STOP_WORKER_DIED, -1, 0,
+		NULL, 0 };
+	struct verdict v;
+	bool ok_band = true;
+
+	v = retried(&exit3, false, 0, 2);
+	is("a failure with budget left is retrying, one base later (+-10%)",
+	    v.state == JOB_RETRYING && v.failure &&
+	    v.run_at >= 1000000 + 9000 && v.run_at <= 1000000 + 11000 &&
+	    streq(v.outcome, "failed") && streq(v.error,
+	    "exited with status 3"));
+	verdict_clear(&v);
+	v = retried(&exit3, false, 1, 2);
+	is("the second retry waits twice the base (+-10%)",
+	    v.state == JOB_RETRYING && v.run_at >= 1000000 + 18000 &&
+	    v.run_at <= 1000000 + 22000);
+	verdict_clear(&v);
+	v = retried(&exit3, false, 2, 2);
+	is("a failure with the budget used up fails",
+	    v.state == JOB_FAILED && v.failure && v.run_at == 0);
+	verdict_clear(&v);
+	v = retried(&timeout, false, 0, 1);
+	is("a timeout with budget left is retrying",
+	    v.state == JOB_RETRYING && v.failure);
+	verdict_clear(&v);
+	v = retried(&lasting, false, 0, 5);
+	is("a handler that can never start is not retried",
+	    v.state == JOB_FAILED);
+	verdict_clear(&v);
+	v = retried(&exit3, true, 0, 5);
+	is("a job asked to cancel is never retried",
+	    v.state == JOB_CANCELLED && !v.failure);
+	verdict_clear(&v);
+	v = retried(&ok, false, 0, 5);
+	is("a completed job is not retried", v.state == JOB_COMPLETED);
+	verdict_clear(&v);
+	v = retried(&died, false, 0, 5);
+	is("a worker death does not use the budget",
+	    v.state == JOB_PENDING && !v.failure && v.run_at == 0);
+	verdict_clear(&v);
+
+	is("backoff: base x 2^(n-1) without jitter",
+	    job_backoff(10000, 1, 0) == 10000 &&
+	    job_backoff(10000, 2, 0) == 20000 &&
+	    job_backoff(10000, 5, 0) == 160000);
+	is("backoff: capped at 1h, never beyond, even with jitter",
+	    job_backoff(10000, 20, 0) == RETRY_DELAY_MAX_MS &&
+	    job_backoff(10000, 1000, 1) == RETRY_DELAY_MAX_MS &&
+	    job_backoff(10000, 1000, -1) == RETRY_DELAY_MAX_MS * 9 / 10);
+	is("backoff: jitter moves it by at most 10%",
+	    job_backoff(10000, 1, 1) == 11000 &&
+	    job_backoff(10000, 1, -1) == 9000);
+	is("backoff: a base of 0 retries at once",
+	    job_backoff(0, 3, 1) == 0);
+	for (int i = 0; i < 1000; i++) {
+		v = retried(&exit3, false, 3, 10);
+		ok_band = ok_band && v.run_at >= 1000000 + 72000 &&
+		    v.run_at <= 1000000 + 88000;
+		verdict_clear(&v);
+	}
+	is("1000 drawn delays all stay inside their jitter band", ok_band);
+	is("retry: failed, timeout and cancelled jobs may be retried",
+	    job_retry_allowed(JOB_FAILED) && job_retry_allowed(JOB_TIMEOUT) &&
+	    job_retry_allowed(JOB_CANCELLED));
+	is("retry: pending, running, retrying and completed may not",
+	    !job_retry_allowed(JOB_PENDING) &&
+	    !job_retry_allowed(JOB_RUNNING) &&
+	    !job_retry_allowed(JOB_RETRYING) &&
+	    !job_retry_allowed(JOB_COMPLETED));
+	is("reorder: only pending and retrying jobs",
+	    job_reorder_allowed(JOB_PENDING) &&
+	    job_reorder_allowed(JOB_RETRYING) &&
+	    !job_reorder_allowed(JOB_RUNNING) &&
+	    !job_reorder_allowed(JOB_COMPLETED) &&
+	    !job_reorder_allowed(JOB_CANCELLED));
+}
+
 int
 main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check(&cases[i]);
 	test_states();
+	test_retries();
 	printf("1..%d\n", ntests);
 	return nfailed > 0;
 }
