@@ -120,6 +120,26 @@ forget(struct store *st, const struct spool *sp, const char *worker)
 		remove_worker_files(sp, worker);
 }
 
+/* Removes from holders[] the processes that are in group[] too (the
+ * handler itself holds the lock), so that none gets a signal twice: a
+ * shell's TERM trap would run twice.  Returns how many are left. */
+static size_t
+drop_members(struct proc_ref *holders, size_t n,
+    const struct proc_ref *group, size_t ngroup)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool member = false;
+
+		for (size_t g = 0; g < ngroup && !member; g++)
+			member = group[g].pid == holders[i].pid;
+		if (!member)
+			holders[k++] = holders[i];
+	}
+	return k;
+}
+
 /* Whether what a dead worker started for job j still runs: a live
  * member of the recorded process group, or any process holding the
  * attempt's run lock.  Its pipes went with the worker, so it is
@@ -146,7 +166,8 @@ orphans_left(struct store *st, const struct job *j, const char *run,
 		ngroup = proc_group_members(j->pgid, j->proc_start, geteuid(),
 		    &group);
 	if ((held = !lock_is_free(run)))
-		nholders = proc_file_holders(run, PROC_ANY_UID, &holders);
+		nholders = drop_members(holders, proc_file_holders(run,
+		    PROC_ANY_UID, &holders), group, ngroup);
 	if (!held && ngroup == 0)
 		return false;
 

@@ -549,10 +549,12 @@ enum store_rc
 store_mark_rescue(struct store *st, int64_t id, int attempt,
     const char *worker, int64_t when, const char *boot)
 {
-	/* Only the first rescuer sets the clock: a later one with an
-	 * older view must not push the KILL back.  A time of another boot
-	 * (or of a jobq that kept wall-clock times) is no time at all. */
-	return sq_write(st, "UPDATE jobs SET rescue_term_at = ?4,"
+	/* Only the first rescuer sets the clock, and only it sends the
+	 * TERM (STORE_CONFLICT for the others): a later one with an older
+	 * view must neither push the KILL back nor TERM again.  A time of
+	 * another boot (or of a jobq that kept wall-clock times) is no
+	 * time at all. */
+	return sq_update(st, "UPDATE jobs SET rescue_term_at = ?4,"
 	    " rescue_boot = ?5"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running' AND (rescue_term_at IS NULL"

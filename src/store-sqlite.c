@@ -236,9 +236,9 @@ sq_bind_queues(sqlite3_stmt *s, int idx, const char *const *queues,
 	sqlite3_bind_text(s, idx, text, -1, free);
 }
 
-enum store_rc
-sq_write_params(struct store *st, const char *sql, const struct param *p,
-    size_t n)
+static enum store_rc
+write_one(struct store *st, const char *sql, const struct param *p,
+    size_t n, bool must_change)
 {
 	sqlite3_stmt *s;
 	enum store_rc r;
@@ -254,7 +254,23 @@ sq_write_params(struct store *st, const char *sql, const struct param *p,
 	if (rc != SQLITE_DONE)
 		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
 		    "write"));
+	if (must_change && sqlite3_changes(st->db) == 0)
+		return sq_rollback(st, STORE_CONFLICT);
 	return sq_commit(st);
+}
+
+enum store_rc
+sq_write_params(struct store *st, const char *sql, const struct param *p,
+    size_t n)
+{
+	return write_one(st, sql, p, n, false);
+}
+
+enum store_rc
+sq_update_params(struct store *st, const char *sql, const struct param *p,
+    size_t n)
+{
+	return write_one(st, sql, p, n, true);
 }
 
 enum store_rc

@@ -141,9 +141,15 @@ void sq_bind_params(sqlite3_stmt *, const struct param *, size_t n);
  * for every queue. */
 void sq_bind_queues(sqlite3_stmt *, int idx, const char *const *queues,
     size_t n);
-/* One write statement in a transaction of its own. */
+/* One write statement in a transaction of its own.  sq_update: the
+ * same, but STORE_CONFLICT when it changed no row. */
 enum store_rc sq_write_params(struct store *, const char *sql,
     const struct param *, size_t n);
+enum store_rc sq_update_params(struct store *, const char *sql,
+    const struct param *, size_t n);
+#define sq_update(st, sql, ...) sq_update_params((st), (sql), \
+	(const struct param[]){ __VA_ARGS__ }, \
+	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))
 #define sq_write(st, sql, ...) sq_write_params((st), (sql), \
 	(const struct param[]){ __VA_ARGS__ }, \
 	sizeof((const struct param[]){ __VA_ARGS__ }) / sizeof(struct param))

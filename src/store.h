@@ -198,9 +198,9 @@ enum store_rc store_set_limit(struct store *, const char *queue,
  * their payloads. */
 enum store_rc store_running_elsewhere(struct store *, const char *except,
     struct job **jobs, size_t *n);
-/* Notes that a rescuer sent TERM to an orphaned handler, at `when`
- * (CLOCK_BOOTTIME ms) of boot `boot`, unless a time of this boot is
- * there already. */
+/* Notes that a rescuer is sending TERM to an orphaned handler, at `when`
+ * (CLOCK_BOOTTIME ms) of boot `boot`.  STORE_CONFLICT if a time of this
+ * boot is there already: another rescuer sent it. */
 enum store_rc store_mark_rescue(struct store *, int64_t id, int attempt,
     const char *worker, int64_t when, const char *boot);
 /* How long a handler gets between SIGTERM and SIGKILL unless its worker
