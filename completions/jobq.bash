@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority queues pause resume limit worker help"
+	local commands="submit status result wait list logs cancel retry priority queues pause resume limit worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -29,7 +29,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|--attempt|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -46,6 +46,7 @@ _jobq()
 	result) ;;
 	wait) opts+=" --timeout -t" ;;
 	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
+	logs) opts+=" --attempt --follow -f" ;;
 	cancel) ;;
 	retry) ;;
 	queues) ;;

@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry priority queues pause resume limit worker help
+set -l cmds submit status result wait list logs cancel retry priority queues pause resume limit worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -12,6 +12,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show t
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a result -d 'print the output of a finished job'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait until jobs have ended'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a logs -d 'print what a job wrote on stderr'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a priority -d 'change the priority of a pending or retrying job'
@@ -51,3 +52,5 @@ complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when 
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
 complete -c jobq -n '__fish_seen_subcommand_from priority' -a 'critical high normal low'
 complete -c jobq -n '__fish_seen_subcommand_from help' -a "$cmds"
+complete -c jobq -n '__fish_seen_subcommand_from logs' -l attempt -r -d 'only attempt N'
+complete -c jobq -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'follow until the job ends'

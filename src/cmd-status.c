@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "logs.h"
 #include "outcheck.h"
 #include "output.h"
 #include "util.h"
@@ -27,8 +28,22 @@ show_queue_wait(struct store *st, const struct job *j)
 		    j->queue, (long long)limit);
 }
 
+/* The size of the job's logs, the attempts together, and how to read
+ * them: the files are not the store's, so status asks the spool. */
+static void
+show_log_size(const struct spool *sp, const struct job *j)
+{
+	int64_t total = 0;
+
+	for (int n = 1; n <= j->attempt; n++)
+		total += logs_size(sp->dir, j->id, n, n == j->attempt);
+	if (total > 0)
+		printf("  %-10s %lld bytes (jobq logs %lld)\n", "log",
+		    (long long)total, (long long)j->id);
+}
+
 static int
-show(struct store *st, int64_t id, bool not_first)
+show(const struct spool *sp, struct store *st, int64_t id, bool not_first)
 {
 	struct attempt *a = NULL;
 	struct dep *d = NULL;
@@ -45,6 +60,7 @@ show(struct store *st, int64_t id, bool not_first)
 		if (not_first)
 			putchar('\n');
 		print_job_human(&j);
+		show_log_size(sp, &j);
 		if (store_get_deps(st, id, &d, &nd) == STORE_OK) {
 			print_deps_human(&j, d, nd);
 			free(d);
@@ -83,7 +99,7 @@ cmd_status(int argc, char **argv)
 		if (st != NULL)
 			recover_nowait(&sp, st);
 		for (int i = 0; i < n && out_ok(&rc); i++)
-			rc = worst_status(rc, show(st, ids[i], i > 0));
+			rc = worst_status(rc, show(&sp, st, ids[i], i > 0));
 	}
 	free(ids);
 	close_store(&sp, st);

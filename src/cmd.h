@@ -36,6 +36,7 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_result_entry;
 extern const struct cmd_entry cmd_wait_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_retry_entry;
 extern const struct cmd_entry cmd_priority_entry;

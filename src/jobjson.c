@@ -215,3 +215,27 @@ print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 	free(text);
 	return ferror(fp) ? -1 : 0;
 }
+
+int
+print_log_json(FILE *fp, int64_t id, const struct attempt *a, int64_t bytes,
+    const char *path)
+{
+	json_t *o = json_pack("{s:I, s:i, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
+	    "id", (json_int_t)id, "attempt", a->attempt,
+	    "started_at", time_or_null(a->started_at),
+	    "finished_at", time_or_null(a->finished_at),
+	    "outcome", string_or_null(a->outcome),
+	    "exit_code", int_or_null(a->exit_code, a->exit_code >= 0),
+	    "signal", signal_or_null(a->signal),
+	    "log_bytes", (json_int_t)bytes,
+	    "log", string_or_null(path));
+	int rc;
+
+	if (o == NULL)
+		return -1;
+	rc = json_dumpf(o, fp, JSON_COMPACT) < 0 ? -1 : 0;
+	if (rc == 0)
+		fputc('\n', fp);
+	json_decref(o);
+	return rc;
+}

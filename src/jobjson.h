@@ -11,4 +11,9 @@
 int print_job_json(FILE *fp, const struct job *j,
     const struct job_extra *x);
 
+/* Prints one attempt's log record for `jobq logs --json`: where the log
+ * is (path NULL: it wrote nothing) and its size, not its bytes. */
+int print_log_json(FILE *fp, int64_t id, const struct attempt *a,
+    int64_t bytes, const char *path);
+
 #endif

@@ -26,6 +26,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_result_entry,
 	&cmd_wait_entry,
 	&cmd_list_entry,
+	&cmd_logs_entry,
 	&cmd_cancel_entry,
 	&cmd_retry_entry,
 	&cmd_priority_entry,

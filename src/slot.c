@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "proc.h"
+#include "logs.h"
 #include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
@@ -160,31 +161,44 @@ passing_errno(int e)
 	return false;
 }
 
-/* The job's log, open at its end; -1 with *cause naming the file. */
-static int
-open_log(const struct slot_env *env, int64_t id, off_t *size, char **cause)
+/* The attempt's log, made on its first stderr bytes: an attempt that
+ * writes nothing leaves no file.  If it cannot be made, the worker says
+ * so once and the bytes are dropped, counted, and marked in the log if
+ * a later try makes it: a full disk does not fail the job. */
+static bool
+open_log(struct slot *s)
 {
-	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
-	    (long long)id);
-	int fd = open_private(path, O_RDWR);
+	char *path;
 
-	if (fd >= 0)
-		*size = lseek(fd, 0, SEEK_END);
-	else
-		*cause = xasprintf("cannot open the log of job %lld, %s: %s",
-		    (long long)id, path, strerror(errno));
+	if (s->log_fd >= 0)
+		return true;
+	path = logs_path(s->spool_dir, s->job.id, s->job.attempt);
+	s->log_fd = open_private(path, O_RDWR | O_TRUNC);
+	if (s->log_fd < 0) {
+		if (!s->log_warned && s->env->warn != NULL) {
+			char *msg = xasprintf("cannot create the log of job "
+			    "%lld, %s: %s; its stderr is dropped",
+			    (long long)s->job.id, path, strerror(errno));
+
+			s->env->warn(s->env->arg, msg);
+			free(msg);
+		}
+		s->log_warned = true;
+		free(path);
+		return false;
+	}
 	free(path);
-	return fd;
-}
+	s->log_size = s->log_head = 0;
+	if (s->log_lost > 0) {
+		char *mark = xasprintf("[jobq: %lld bytes of stderr lost: "
+		    "the log could not be created]\n", (long long)s->log_lost);
+		size_t len = strlen(mark);
 
-static void
-unlink_log(const struct slot_env *env, int64_t id)
-{
-	char *path = xasprintf("%s/logs/%lld.log", env->sp->dir,
-	    (long long)id);
-
-	unlink(path);
-	free(path);
+		if (pwrite(s->log_fd, mark, len, 0) == (ssize_t)len)
+			s->log_size = s->log_head = (off_t)len;
+		free(mark);
+	}
+	return true;
 }
 
 struct record_ctx {
@@ -215,6 +229,8 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	bool is_exec = strcmp(s->job.type, "exec") == 0, started = false;
 
 	s->log_fd = -1;
+	s->env = env;
+	s->spool_dir = env->sp->dir;
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
 	s->percent = -1;
 	if (is_exec) {
@@ -233,14 +249,6 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 			    strerror(errno));
 			goto fail;
 		}
-	}
-	/* Before the handler runs: once it runs, what it writes to stderr
-	 * must have somewhere to go.  Whatever stops us here is the
-	 * spool's trouble, not the job's. */
-	if ((s->log_fd = open_log(env, s->job.id, &s->log_size,
-	    cause)) < 0) {
-		s->start_passing = true;
-		goto fail;
 	}
 	envp = build_env(&s->job, env->sp->dir);
 	req.path = path;
@@ -267,13 +275,6 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	started = true;
 	goto out;
 fail:
-	if (s->log_fd >= 0) {
-		/* An attempt that never ran leaves no empty log. */
-		if (s->log_size == 0)
-			unlink_log(env, s->job.id);
-		close(s->log_fd);
-	}
-	s->log_fd = -1;
 out:
 	if (in >= 0 && in != env->devnull)
 		close(in);
@@ -285,21 +286,36 @@ out:
 	return started;
 }
 
-/* Keeps the log's tail: once it has grown to twice the cap, the last
- * LOG_CAP bytes move to the front. */
+/* Keeps the log's tail: once the handler's bytes in it have grown past
+ * keep_over, the last LOG_CAP of them move to the front, behind a line
+ * that says how many were dropped so far.  Trimming at twice the cap
+ * while the handler writes keeps the copying rare. */
 static void
 trim_log(struct slot *s, off_t keep_over)
 {
-	char *buf;
+	off_t data = s->log_size - s->log_head;
+	char *buf, *mark;
+	size_t mlen;
 	ssize_t n;
 
-	if (s->log_fd < 0 || s->log_size <= keep_over)
+	if (s->log_fd < 0 || data <= keep_over)
 		return;
 	buf = xmalloc(LOG_CAP);
 	n = pread(s->log_fd, buf, LOG_CAP, s->log_size - LOG_CAP);
-	if (n == LOG_CAP && pwrite(s->log_fd, buf, LOG_CAP, 0) == LOG_CAP &&
-	    ftruncate(s->log_fd, LOG_CAP) == 0)
-		s->log_size = LOG_CAP;
+	if (n == LOG_CAP) {
+		s->log_dropped += data - LOG_CAP;
+		mark = xasprintf("[jobq: %lld earlier bytes of stderr dropped: "
+		    "the log keeps the last %d]\n", (long long)s->log_dropped,
+		    LOG_CAP);
+		mlen = strlen(mark);
+		if (pwrite(s->log_fd, mark, mlen, 0) == (ssize_t)mlen &&
+		    pwrite(s->log_fd, buf, LOG_CAP, (off_t)mlen) == LOG_CAP &&
+		    ftruncate(s->log_fd, (off_t)mlen + LOG_CAP) == 0) {
+			s->log_head = (off_t)mlen;
+			s->log_size = (off_t)mlen + LOG_CAP;
+		}
+		free(mark);
+	}
 	free(buf);
 }
 
@@ -376,9 +392,11 @@ slot_read(struct slot *s, int fd)
 			if ((size_t)n > take)
 				s->out_truncated = true;
 		} else if (fd == s->ch.err_fd) {
-			if (s->log_fd >= 0 && pwrite(s->log_fd, buf, (size_t)n,
+			if (open_log(s) && pwrite(s->log_fd, buf, (size_t)n,
 			    s->log_size) == n)
 				s->log_size += n;
+			else if (s->log_fd < 0)
+				s->log_lost += n;
 			trim_log(s, 2 * LOG_CAP);
 		} else
 			progress_bytes(s, buf, (size_t)n);

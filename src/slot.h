@@ -13,6 +13,8 @@
 #include "spool.h"
 #include "supervise.h"
 
+struct slot_env;
+
 #define RESULT_CAP (1024 * 1024)	/* bytes of stdout kept */
 #define LOG_CAP (1024 * 1024)		/* stderr bytes kept: the tail */
 
@@ -37,8 +39,14 @@ struct slot {
 	char *out;		/* stdout, up to RESULT_CAP */
 	size_t out_len;
 	bool out_truncated;
-	int log_fd;
+	const struct slot_env *env;
+	const char *spool_dir;
+	int log_fd;		/* -1 until the first stderr bytes */
 	off_t log_size;
+	off_t log_head;		/* length of jobq's mark at its start */
+	int64_t log_dropped;	/* stderr bytes cut from the front */
+	int64_t log_lost;	/* ... that found no log to go to */
+	bool log_warned;
 
 	char line[512];		/* partial progress line */
 	size_t line_len;
@@ -63,6 +71,8 @@ struct slot_env {
 	    int64_t start_ticks, const char *boot, char **cause);
 	void (*save_progress)(void *arg, const struct job *, double percent,
 	    int64_t done, int64_t total, const char *message);
+	/* Says something went wrong that does not fail the job. */
+	void (*warn)(void *arg, const char *msg);
 	void *arg;
 };
 

@@ -385,6 +385,12 @@ save_progress(void *arg, const struct job *j, double percent,
 	    total, message);
 }
 
+static void
+slot_warn(void *arg, const char *msg)
+{
+	wlog(arg, "event=log-error error=\"%s\"", msg);
+}
+
 /* Stores how the slot's attempt ended; false if it must be tried again
  * later.  What the job became is the store's verdict. */
 static bool
@@ -1006,7 +1012,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		.opts = opts,
 		.st = st,
 		.env = { .sp = sp, .hp = hp, .save_process = save_process,
-		    .save_progress = save_progress },
+		    .save_progress = save_progress, .warn = slot_warn },
 		.lock_fd = -1,
 	};
 	char *cause;

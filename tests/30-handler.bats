@@ -300,15 +300,15 @@ long_path() {
 	cmp "$BATS_TEST_TMPDIR/bytes" "$BATS_TEST_TMPDIR/out"
 }
 
-@test "stderr goes to SPOOL/logs/ID.log, not into the result" {
+@test "stderr goes to SPOOL/logs/ID.ATTEMPT.log, not into the result" {
 	make_handler talk 'echo "to stderr $JOBQ_JOB_ID" >&2; echo out; echo more >&2'
 	local id
 	id=$("$JOBQ" submit talk)
 	drain_worker
 	run -0 "$JOBQ" result "$id"
 	assert_output out
-	[ -f "$JOBQ_DIR/logs/$id.log" ] || fail "no $JOBQ_DIR/logs/$id.log"
-	printf 'to stderr %s\nmore\n' "$id" | cmp - "$JOBQ_DIR/logs/$id.log"
+	[ -f "$JOBQ_DIR/logs/$id.1.log" ] || fail "no $JOBQ_DIR/logs/$id.1.log"
+	printf 'to stderr %s\nmore\n' "$id" | cmp - "$JOBQ_DIR/logs/$id.1.log"
 }
 
 @test "progress lines on fd 3 are stored" {

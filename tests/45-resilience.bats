@@ -110,19 +110,24 @@ traced() { # PID: a tracer is attached to PID
 	assert_job "$id" attempt=1 result_bytes=1
 }
 
-@test "resilience: a log that cannot be opened defers the job instead of losing its output" {
-	make_handler loud 'echo to-the-log >&2'
+@test "resilience: a log that cannot be made drops the bytes with a mark, the job runs on" {
+	make_handler loud 'echo early >&2
+while [ ! -e "$GO" ]; do sleep 0.05; done
+echo late >&2'
+	export GO="$BATS_TEST_TMPDIR/go"
 	id=$("$JOBQ" submit loud 1)
-	mkdir "$JOBQ_DIR/logs/$id.log"		# open(logs/N.log): EISDIR
+	mkdir "$JOBQ_DIR/logs/$id.1.log"	# open(logs/N.1.log): EISDIR
 	start_ready_worker
-	wait_for 10 log_has "event=deferred job=$id error=\"cannot open the log"
-	assert_equal "$(job_field "$id" state)" pending
-	assert_equal "$(job_field "$id" attempt)" 0
-	rmdir "$JOBQ_DIR/logs/$id.log"
+	wait_for 10 log_has "event=log-error error=\"cannot create the log of job $id"
+	assert_equal "$(job_field "$id" state)" running
+	rmdir "$JOBQ_DIR/logs/$id.1.log"
+	touch "$GO"
 	wait_state "$id" completed 40
 	assert_job "$id" attempt=1
-	run -0 cat "$JOBQ_DIR/logs/$id.log"
-	assert_output to-the-log
+	run -0 cat "$JOBQ_DIR/logs/$id.1.log"
+	assert_line -n 0 "[jobq: 6 bytes of stderr lost: the log could not be created]"
+	assert_line -n 1 late
+	[ "$(grep -c event=log-error "$WORKER_LOG")" -eq 1 ]
 }
 
 # --- item: store errors -------------------------------------------------
