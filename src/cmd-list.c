@@ -192,6 +192,8 @@ cmd_list(int argc, char **argv)
 	if ((rc = open_store(&sp, &ctx.st, false)) != EXIT_OK)
 		return rc;
 	if (ctx.st == NULL) {	/* no spool yet: no jobs */
+		if (!g_opts.json)
+			table_print(table_new(false));
 		close_store(&sp, NULL);
 		return EXIT_OK;
 	}

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "job.h"
 #include "supervise.h"
 #include "timefmt.h"
@@ -262,4 +264,65 @@ verdict_clear(struct verdict *v)
 {
 	free(v->error);
 	memset(v, 0, sizeof(*v));
+}
+
+/* A byte a shell reads as part of a plain word. */
+static bool
+shell_plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("_@%+=:,./-", c) != NULL;
+}
+
+/* One word quoted as sh needs it: plain words as they are, the rest in
+ * single quotes, a quote inside as '"'"' -- never a backslash, which
+ * the terminal escaping would double. */
+static void
+shell_quote(const char *w, char **buf, size_t *len)
+{
+	size_t n = strlen(w), need = n * 5 + 3;
+	bool plain = n > 0;
+	char *o;
+
+	for (size_t i = 0; i < n && plain; i++)
+		plain = shell_plain((unsigned char)w[i]);
+	*buf = xrealloc(*buf, *len + need + 2);
+	o = *buf + *len;
+	if (*len > 0)
+		*o++ = ' ';
+	if (plain) {
+		memcpy(o, w, n);
+		o += n;
+	} else {
+		*o++ = '\'';
+		for (size_t i = 0; i < n; i++) {
+			if (w[i] == '\'') {
+				memcpy(o, "'\"'\"'", 5);
+				o += 5;
+			} else
+				*o++ = w[i];
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	*len = (size_t)(o - *buf);
+}
+
+char *
+job_command_line(const struct job *j)
+{
+	json_t *root, *argv, *w;
+	char *line = NULL;
+	size_t len = 0, i;
+
+	if (strcmp(j->type, "exec") != 0 || j->payload == NULL ||
+	    j->payload_len == 0)
+		return NULL;
+	root = json_loadb(j->payload, j->payload_len, JSON_DECODE_ANY, NULL);
+	argv = json_object_get(root, "argv");
+	json_array_foreach(argv, i, w)
+		if (json_is_string(w))
+			shell_quote(json_string_value(w), &line, &len);
+	json_decref(root);
+	return line;
 }

@@ -63,6 +63,11 @@ struct job {
 };
 void job_clear(struct job *);
 
+/* An exec job's command as sh would need it typed (words quoted where
+ * they must be), malloc'd; NULL for another type, or a job read without
+ * its payload.  Not escaped: the caller escapes it for a terminal. */
+char *job_command_line(const struct job *j);
+
 struct attempt {
 	int attempt;
 	char *worker;

@@ -158,7 +158,7 @@ int
 print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 {
 	json_t *o;
-	char *text, *at, *encoded_marker;
+	char *text, *at, *encoded_marker, *command;
 	bool ended = job_state_ended(j->state);
 
 	o = json_object();
@@ -168,6 +168,9 @@ print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 	json_object_set_new(o, "priority", json_integer(j->priority));
 	json_object_set_new(o, "state", json_string(job_state_name(j->state)));
 	json_object_set_new(o, "payload", json_string(payload_marker()));
+	command = job_command_line(j);
+	json_object_set_new(o, "command", string_or_null(command));
+	free(command);
 	json_object_set_new(o, "created_at", time_or_null(j->created_at));
 	json_object_set_new(o, "run_at", time_or_null(j->run_at));
 	json_object_set_new(o, "started_at", time_or_null(j->started_at));

@@ -1,6 +1,7 @@
 /* output.c: how jobs look on a terminal and to programs. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -84,6 +85,67 @@ field_text(const char *name, const char *value)
 	free(shown);
 }
 
+/* The terminal's width, or 0 off a terminal: nothing is cut then. */
+static size_t
+term_width(void)
+{
+	struct winsize ws;
+	long long cols;
+	const char *env;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if ((env = getenv("COLUMNS")) != NULL && parse_int(env, 1, 10000,
+	    &cols))
+		return (size_t)cols;
+	return 80;
+}
+
+/* Cuts escaped text s (printable and valid UTF-8) in place to at most
+ * room characters, its end marked "..." if anything was cut.  A wide
+ * character counts as one. */
+static void
+cut_text(char *s, size_t room)
+{
+	size_t len = strlen(s), chars = 0, off = 0, keep = 0;
+
+	if (room < 4)
+		room = 4;
+	while (off < len) {
+		size_t n = utf8_len((const unsigned char *)s + off,
+		    len - off);
+
+		if (n == 0)
+			n = 1;
+		if (chars == room - 3)
+			keep = off;
+		if (++chars > room) {
+			memcpy(s + keep, "...", 4);
+			return;
+		}
+		off += n;
+	}
+}
+
+/* An exec job's command for people: escaped, and on a terminal cut to
+ * the room left of its width after `used` columns. */
+static char *
+command_shown(const struct job *j, size_t used)
+{
+	char *line = job_command_line(j), *shown;
+	size_t width = term_width();
+
+	if (line == NULL)
+		return NULL;
+	shown = esc_text(line);
+	free(line);
+	if (width > 0)
+		cut_text(shown, width > used + 4 ? width - used : 4);
+	return shown;
+}
+
 /* Tags as "a, b"; metadata one "KEY=VALUE" line each, escaped. */
 static void
 print_tags_meta(const struct job *j)
@@ -123,6 +185,10 @@ print_job_human(const struct job *j)
 	    j->state == JOB_RUNNING && j->cancel_requested ?
 	    " (cancelling)" : "");
 	field_text("type", j->type);
+	if ((message = command_shown(j, 13)) != NULL) {
+		printf("  %-10s %s\n", "command", message);
+		free(message);
+	}
 	field_text("queue", j->queue);
 	if (j->key != NULL)
 		field_text("key", j->key);
@@ -212,7 +278,11 @@ print_attempts_human(const struct attempt *a, size_t n)
 	}
 }
 
-#define NCOLS 8
+/* Off a terminal: the columns programs read, the command last, whole
+ * (escaped).  On a terminal: what people look for, the command or type
+ * last, cut to the width. */
+#define NCOLS 9
+#define TTY_NCOLS 8
 
 struct row {
 	char *cells[NCOLS];
@@ -228,8 +298,8 @@ struct table {
 	int first;		/* 0 with the position column, else 1 */
 };
 
-static const char *const headers[NCOLS] = {
-	"POS", "ID", "STATE", "TYPE", "QUEUE", "PRI", "ATTEMPT", "CREATED",
+static const char *const headers[TTY_NCOLS] = {
+	"POS", "ID", "STATE", "QUEUE", "PRI", "TIME", "EXIT", "COMMAND/TYPE",
 };
 
 struct table *
@@ -243,27 +313,76 @@ table_new(bool position)
 }
 
 static void
-row_free(struct row *r, int first)
+row_free(struct row *r, int first, int ncols)
 {
-	for (int c = first; c < NCOLS; c++)
+	for (int c = first; c < ncols; c++)
 		free(r->cells[c]);
+}
+
+/* Waiting jobs: how long ago they were submitted; the others: how long
+ * they ran, or have run so far. */
+static char *
+time_cell(const struct job *j)
+{
+	char buf[64];
+	int64_t now = now_ms();
+
+	if (j->started_at <= 0 || j->state == JOB_PENDING ||
+	    j->state == JOB_RETRYING) {
+		format_duration(now - j->created_at, buf, sizeof(buf));
+		return xasprintf("%s ago", buf);
+	}
+	format_duration((j->finished_at > 0 && job_state_ended(j->state) ?
+	    j->finished_at : now) - j->started_at, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+static char *
+exit_cell(const struct job *j)
+{
+	char buf[32];
+
+	if (j->signal > 0)
+		return xstrdup(signal_name(j->signal, buf, sizeof(buf)));
+	if (j->exit_code >= 0)
+		return xasprintf("%d", j->exit_code);
+	return xstrdup("");
+}
+
+static void
+tty_row(struct row *r, const struct job *j)
+{
+	char *cmd;
+
+	r->cells[2] = xstrdup(job_state_name(j->state));
+	r->cells[3] = esc_text(j->queue);
+	r->cells[4] = xasprintf("%d", j->priority);
+	r->cells[5] = time_cell(j);
+	r->cells[6] = exit_cell(j);
+	cmd = job_command_line(j);
+	r->cells[7] = esc_text(cmd != NULL ? cmd : j->type);
+	free(cmd);
 }
 
 void
 table_add(struct table *t, const struct job *j, int64_t position)
 {
-	char created[TIMEBUF];
+	char created[TIMEBUF], *cmd;
 	struct row one, *r = &one;
 
 	if (t->tty) {
 		t->rows = xrealloc(t->rows, (t->n + 1) * sizeof(*t->rows));
 		r = &t->rows[t->n++];
 	}
-	format_local(j->created_at, created, sizeof(created));
 	r->state = j->state;
 	r->cells[0] = t->first == 0 ? xasprintf("%lld",
 	    (long long)position) : NULL;
 	r->cells[1] = xasprintf("%lld", (long long)j->id);
+	if (t->tty) {
+		tty_row(r, j);
+		return;
+	}
+	format_local(j->created_at, created, sizeof(created));
 	r->cells[2] = xstrdup(job_state_name(j->state));
 	/* Escaped for programs too: a tab or newline would break the
 	 * line, and people read these lines as well. */
@@ -272,41 +391,50 @@ table_add(struct table *t, const struct job *j, int64_t position)
 	r->cells[5] = xasprintf("%d", j->priority);
 	r->cells[6] = xasprintf("%d", j->attempt);
 	r->cells[7] = xstrdup(created);
-	if (t->tty)
-		return;
+	cmd = job_command_line(j);
+	r->cells[8] = cmd != NULL ? esc_text(cmd) : xstrdup("");
+	free(cmd);
 	for (int c = t->first; c < NCOLS; c++)
 		printf("%s%c", r->cells[c], c < NCOLS - 1 ? '\t' : '\n');
-	row_free(r, t->first);
+	row_free(r, t->first, NCOLS);
 }
 
 void
 table_print(struct table *t)
 {
-	size_t width[NCOLS];
+	size_t width[TTY_NCOLS], used = 0, term = term_width();
 	bool color = use_color();
-	int last = NCOLS - 1;
+	int last = TTY_NCOLS - 1;
 
-	for (int c = t->first; c < NCOLS; c++) {
+	if (t->tty && t->n == 0)
+		printf("no jobs\n");
+	for (int c = t->first; c < TTY_NCOLS; c++) {
 		width[c] = strlen(headers[c]);
 		for (size_t i = 0; i < t->n; i++)
 			if (strlen(t->rows[i].cells[c]) > width[c])
 				width[c] = strlen(t->rows[i].cells[c]);
+		if (c < last)
+			used += width[c] + 2;
 	}
 	if (t->n > 0)
-		for (int c = t->first; c < NCOLS; c++)
+		for (int c = t->first; c < TTY_NCOLS; c++)
 			printf("%-*s%s", c < last ? (int)width[c] : 0,
 			    headers[c], c < last ? "  " : "\n");
 	for (size_t i = 0; i < t->n; i++) {
 		struct row *r = &t->rows[i];
 
-		for (int c = t->first; c < NCOLS; c++) {
+		/* The command takes what is left of the line. */
+		if (term > 0)
+			cut_text(r->cells[last], term > used + 4 ?
+			    term - used : 4);
+		for (int c = t->first; c < TTY_NCOLS; c++) {
 			bool colored = color && c == 2;
 
 			printf("%s%-*s%s%s", colored ? state_color(r->state) :
 			    "", c < last ? (int)width[c] : 0, r->cells[c],
 			    colored ? "\033[0m" : "", c < last ? "  " : "\n");
 		}
-		row_free(r, t->first);
+		row_free(r, t->first, TTY_NCOLS);
 	}
 	free(t->rows);
 	free(t);

@@ -182,7 +182,7 @@ enum store_rc
 store_get_info(struct store *st, int64_t id, struct job *out)
 {
 	return get_job(st, S_GET_INFO,
-	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs WHERE id = ?1", id,
+	    "SELECT " JOB_SELECT_EXEC_PAYLOAD " FROM jobs WHERE id = ?1", id,
 	    out);
 }
 
@@ -347,7 +347,7 @@ list_run_order(struct store *st, const struct list_filter *f,
 	" ORDER BY priority, run_at, id LIMIT ?9 OFFSET ?10"
 	sqlite3_stmt *s = sq_prepare(st, f->payload ?
 	    "SELECT " JOB_SELECT " FROM jobs" RUN_ORDER_WHERE :
-	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs" RUN_ORDER_WHERE);
+	    "SELECT " JOB_SELECT_EXEC_PAYLOAD " FROM jobs" RUN_ORDER_WHERE);
 #undef RUN_ORDER_WHERE
 	int64_t left = f->limit > 0 ? f->limit : INT64_MAX, page_rows;
 	struct job *page;
@@ -413,8 +413,8 @@ store_list(struct store *st, const struct list_filter *f,
 		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
 		    " ORDER BY id");
 	else
-		s = sq_prepare(st, "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs"
-		    " WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
+		s = sq_prepare(st, "SELECT " JOB_SELECT_EXEC_PAYLOAD
+		    " FROM jobs WHERE id > ?4 AND id <= ?5 AND" LIST_MATCH
 		    " ORDER BY id");
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "list");

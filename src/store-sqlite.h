@@ -212,6 +212,11 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 #define JOB_SELECT JOB_SELECT_WITH( \
 	"(SELECT data FROM payloads WHERE job_id = jobs.id)")
 #define JOB_SELECT_NO_PAYLOAD JOB_SELECT_WITH("NULL")
+/* Only an exec job's payload: its command, which status and list show,
+ * and which is an argv, not a 16 MiB document. */
+#define JOB_SELECT_EXEC_PAYLOAD JOB_SELECT_WITH( \
+	"(SELECT data FROM payloads WHERE job_id = jobs.id" \
+	" AND jobs.type = 'exec')")
 
 void sq_row_to_job(sqlite3_stmt *, struct job *);
 

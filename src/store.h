@@ -44,7 +44,8 @@ struct list_filter {
 	const char *tag;	/* NULL: all */
 	int priority;		/* -1: all */
 	bool order_run;		/* waiting jobs in claim order instead */
-	bool payload;		/* load the payloads (list --json) */
+	bool payload;		/* load the payloads (list --json); without
+				   it, exec jobs' payloads still come */
 };
 
 /* How an attempt ended, as the worker (or a rescuer) records it. */
@@ -85,7 +86,8 @@ const char *store_error(const struct store *);
 enum store_rc store_submit(struct store *, const struct job_spec *,
     int64_t *id);
 enum store_rc store_get(struct store *, int64_t id, struct job *out);
-/* store_get without the payload (empty), for those that do not show it. */
+/* store_get without the payload (empty), for those that do not show it,
+ * except an exec job's: its command is what people are shown. */
 enum store_rc store_get_info(struct store *, int64_t id, struct job *out);
 enum store_rc store_get_result(struct store *, int64_t id, char **buf,
     size_t *len);

@@ -2,7 +2,7 @@
 
 load helper
 
-STATUS_KEYS="attempt attempts created_at depends_on error exit_code failures finished_at id key \
+STATUS_KEYS="attempt attempts command created_at depends_on error exit_code failures finished_at id key \
 meta payload priority progress queue result_bytes result_truncated retries run_at \
 signal started_at state tags timeout_s type worker"
 
@@ -185,17 +185,17 @@ list_ids() {
 	done
 }
 
-@test "list off a terminal: tab-separated ID STATE TYPE QUEUE PRIORITY ATTEMPT CREATED, no header" {
+@test "list off a terminal: tab-separated ID STATE TYPE QUEUE PRIORITY ATTEMPT CREATED COMMAND, no header" {
 	make_four_jobs
 	run --separate-stderr -0 "$JOBQ" list
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 4
 	local fields
 	fields=$(printf '%s\n' "$output" | awk -F'\t' '{ print NF, $1, $2, $3, $4, $6 }')
-	assert_equal "$fields" "7 $a completed ok q1 1
-7 $b failed bad q2 1
-7 $c pending ok q1 0
-7 $d cancelled other q2 0"
+	assert_equal "$fields" "8 $a completed ok q1 1
+8 $b failed bad q2 1
+8 $c pending ok q1 0
+8 $d cancelled other q2 0"
 }
 
 # --- result -------------------------------------------------------------

@@ -77,7 +77,7 @@ make_escape_jobs() {
 	assert_regex "$output" 'progress +50% red\\e\[31mX\\e\]0;title\\x07\\xc2\\x9b\\xff\\tend'
 }
 
-@test "status and list show an escaped type and queue; the tab-separated list keeps 7 fields" {
+@test "status and list show an escaped type and queue; the tab-separated list keeps 8 fields" {
 	local id
 	id=$("$JOBQ" submit t)
 	# Only another writer can store such names: submit refuses them.
@@ -85,10 +85,10 @@ make_escape_jobs() {
 	run --separate-stderr -0 "$JOBQ" list
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '{ print NF, $3, $4 }')" \
-		'7 a\tb\nc\e[1m q\rr'
+		'8 a\tb\nc\e[1m q\rr'
 	run -0 on_tty "$JOBQ" list
 	has_control "$output" && fail "raw control characters: $(printf '%q' "$output")"
-	assert_regex "$output" 'a\\tb\\nc\\e\[1m +q\\rr'
+	assert_regex "$output" 'q\\rr +20 .*a\\tb\\nc\\e\[1m'
 	run -0 on_tty "$JOBQ" status "$id"
 	has_control "$output" && fail "raw control characters: $(printf '%q' "$output")"
 	assert_regex "$output" 'type +a\\tb\\nc\\e\[1m'
@@ -310,4 +310,66 @@ fifo_full() {
 	wait_exit "$list_pid" 10
 	assert_equal "$WORKER_STATUS" 0
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/list.err")" ""
+}
+
+@test "status and list show an exec job's command, quoted as sh needs it, escaped" {
+	local a b out
+	a=$("$JOBQ" submit -- make test)
+	b=$("$JOBQ" submit -- sh -c 'echo "it'"'"'s $HOME"; exit 3' "${ESC}[2J")
+	drain_worker
+	# Off a terminal: whole, escaped, the last of 8 tab-separated fields;
+	# what it shows runs the same command again.
+	run -0 --separate-stderr "$JOBQ" list
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '{ print NF }' | sort -u)" 8
+	assert_equal "$(printf '%s\n' "${lines[0]}" | cut -f 8)" 'make test'
+	assert_equal "$(printf '%s\n' "${lines[1]}" | cut -f 8)" \
+		"sh -c 'echo \"it'\"'\"'s \$HOME\"; exit 3' '\\e[2J'"
+	run -0 "$JOBQ" status --json "$b"
+	out=$(json_field "$output" command)
+	assert_equal "$out" "sh -c 'echo \"it'\"'\"'s \$HOME\"; exit 3' '${ESC}[2J'"
+	eval "set -- $out"
+	assert_equal "$#" 4
+	assert_equal "$3" 'echo "it'"'"'s $HOME"; exit 3'
+	assert_equal "$4" "${ESC}[2J"
+	run -0 "$JOBQ" status --json "$(jobq_submit_plain)"
+	assert_json "$output" command=null
+	run -0 on_tty "$JOBQ" status "$a"
+	assert_regex "$output" 'command +make test'
+}
+
+jobq_submit_plain() {
+	"$JOBQ" submit t
+}
+
+@test "on a terminal, a long command is cut to the width; the list shows what people look for" {
+	local long id
+	long=$(printf 'x%.0s' {1..300})
+	id=$("$JOBQ" submit -- echo "$long")
+	drain_worker
+	"$JOBQ" submit --queue q2 --priority high t >/dev/null
+	run -0 bash -c "NO_COLOR=1 script -qec 'stty cols 60; $(printf '%q' "$JOBQ") list' /dev/null"
+	local line width=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		[ "${#line}" -gt "$width" ] && width=${#line}
+	done <<<"$output"
+	[ "$width" -le 60 ] || fail "a line of $width columns: $output"
+	assert_regex "${lines[0]}" '^ID +STATE +QUEUE +PRI +TIME +EXIT +COMMAND/TYPE'
+	assert_regex "${lines[1]}" "^$id +completed +default +20 +[0-9]+m?s +0 +echo x+\\.\\.\\."
+	assert_regex "${lines[2]}" " +pending +q2 +10 +[0-9]+m?s ago +t"
+	run -0 bash -c "NO_COLOR=1 script -qec 'stty cols 60; $(printf '%q' "$JOBQ") status $id' /dev/null"
+	assert_regex "$output" 'command +echo x+\.\.\.'
+	# Whole in --json and off a terminal.
+	run -0 "$JOBQ" status --json "$id"
+	assert_equal "$(json_field "$output" command)" "echo $long"
+}
+
+@test "an empty list on a terminal says so; off a terminal it prints nothing" {
+	run -0 on_tty "$JOBQ" list
+	assert_regex "$output" '^no jobs'
+	"$JOBQ" submit t >/dev/null
+	run -0 on_tty "$JOBQ" list --status failed
+	assert_regex "$output" '^no jobs'
+	run -0 --separate-stderr "$JOBQ" list --status failed
+	assert_equal "$output" ""
 }
