@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list logs cancel retry priority queues pause resume limit worker help"
+	local commands="submit status result wait list logs cancel retry priority progress queues pause resume limit worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -49,6 +49,7 @@ _jobq()
 	logs) opts+=" --attempt --follow -f" ;;
 	cancel) ;;
 	retry) ;;
+	progress) ;;
 	queues) ;;
 	pause|resume) ;;
 	limit) ;;

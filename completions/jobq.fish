@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list logs cancel retry priority queues pause resume limit worker help
+set -l cmds submit status result wait list logs cancel retry priority progress queues pause resume limit worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -16,6 +16,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a logs -d 'print wh
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a priority -d 'change the priority of a pending or retrying job'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a progress -d "report a handler's progress (inside a handler)"
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a queues -d 'list the queues: paused or not, limit, jobs by state'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a pause -d 'stop claims from queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a resume -d 'resume claims from paused queues (all: every queue)'

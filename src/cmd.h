@@ -40,6 +40,7 @@ extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_retry_entry;
 extern const struct cmd_entry cmd_priority_entry;
+extern const struct cmd_entry cmd_progress_entry;
 extern const struct cmd_entry cmd_queues_entry;
 extern const struct cmd_entry cmd_pause_entry;
 extern const struct cmd_entry cmd_resume_entry;

@@ -221,8 +221,14 @@ print_job_human(const struct job *j)
 		    (long long)j->result_bytes,
 		    j->result_truncated ? " (truncated)" : "");
 	if (j->has_progress) {
-		if (j->progress_total > 0)
-			printf("  %-10s %lld/%lld", "progress",
+		/* Whatever it last reported, a job that completed got all
+		 * the way: its counts would say otherwise, so they go. */
+		if (j->state == JOB_COMPLETED)
+			printf("  %-10s 100%%", "progress");
+		else if (j->progress_total > 0)
+			printf("  %-10s %.3g%% %lld/%lld", "progress",
+			    100.0 * (double)j->progress_done /
+			    (double)j->progress_total,
 			    (long long)j->progress_done,
 			    (long long)j->progress_total);
 		else

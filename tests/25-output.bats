@@ -74,7 +74,7 @@ make_escape_jobs() {
 		fail "raw control characters on the terminal: $(printf '%q' "$output")"
 	fi
 	assert_regex "$output" 'error +[^'$'\r'']*no-such\\e\[2Jcmd'
-	assert_regex "$output" 'progress +50% red\\e\[31mX\\e\]0;title\\x07\\xc2\\x9b\\xff\\tend'
+	assert_regex "$output" 'progress +100% red\\e\[31mX\\e\]0;title\\x07\\xc2\\x9b\\xff\\tend'
 }
 
 @test "status and list show an escaped type and queue; the tab-separated list keeps 8 fields" {
