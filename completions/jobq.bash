@@ -43,8 +43,8 @@ _jobq()
 	case $cmd in
 	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --" ;;
 	status) ;;
-	result) ;;
-	wait) opts+=" --timeout -t" ;;
+	result) opts+=" --wait" ;;
+	wait) opts+=" --timeout -t --tag --queue -q --all" ;;
 	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	logs) opts+=" --attempt --follow -f" ;;
 	cancel) ;;

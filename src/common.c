@@ -1,6 +1,9 @@
 /* common.c: the spool and store opening every command shares, and the
  * job ids and lookups of the commands that take ids. */
 #include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "common.h"
 #include "jobq.h"
@@ -174,4 +177,80 @@ recover_nowait(struct spool *sp, struct store *st)
 	store_set_wait(st, false);
 	recover_dead_workers(st, sp, NULL, NULL, NULL, NULL);
 	store_set_wait(st, true);
+}
+
+static bool
+serves(const struct worker_queues *w, const char *queue)
+{
+	json_t *arr, *v;
+	bool yes = false;
+	size_t i;
+
+	if (w->queues == NULL)
+		return true;
+	arr = json_loads(w->queues, 0, NULL);
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    queue) == 0)
+			yes = true;
+	json_decref(arr);
+	return yes;
+}
+
+void
+unserved_load(struct unserved *u, struct spool *sp, struct store *st)
+{
+	size_t k = 0;
+
+	worker_queues_free(u->w, u->nw);
+	u->w = NULL;
+	u->nw = 0;
+	if (store_worker_queues(st, &u->w, &u->nw) != STORE_OK) {
+		/* Unknown: better no note than a wrong one. */
+		u->nw = 0;
+		u->known = false;
+		return;
+	}
+	u->known = true;
+	/* A worker whose lock is free is dead, registered or not. */
+	for (size_t i = 0; i < u->nw; i++) {
+		char *path = worker_lock_path(sp, u->w[i].id);
+
+		if (!lock_is_free(path))
+			u->w[k++] = u->w[i];
+		else {
+			free(u->w[i].id);
+			free(u->w[i].queues);
+		}
+		free(path);
+	}
+	u->nw = k;
+}
+
+void
+unserved_check(struct unserved *u, const struct job *j)
+{
+	if (!u->known || (j->state != JOB_PENDING &&
+	    j->state != JOB_RETRYING))
+		return;
+	for (size_t i = 0; i < u->nsaid; i++)
+		if (strcmp(u->said[i], j->queue) == 0)
+			return;
+	for (size_t i = 0; i < u->nw; i++)
+		if (serves(&u->w[i], j->queue))
+			return;
+	cmd_warnx("no live worker serves queue %s: job %lld waits for one",
+	    j->queue, (long long)j->id);
+	u->said = xrealloc(u->said, (u->nsaid + 1) * sizeof(char *));
+	u->said[u->nsaid++] = xstrdup(j->queue);
+}
+
+void
+unserved_free(struct unserved *u)
+{
+	worker_queues_free(u->w, u->nw);
+	for (size_t i = 0; i < u->nsaid; i++)
+		free(u->said[i]);
+	free(u->said);
+	memset(u, 0, sizeof(*u));
 }

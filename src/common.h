@@ -52,4 +52,18 @@ int show_job_json(struct store *st, const struct job *j);
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);
 
+/* wait and result --wait: says on stderr, once for each queue, that a
+ * waiting job's queue has no live worker to serve it (the job still
+ * waits: one may start).  Load the live workers, then check jobs. */
+struct unserved {
+	struct worker_queues *w;	/* the live workers */
+	size_t nw;
+	bool known;			/* the workers could be read */
+	char **said;			/* queues already named */
+	size_t nsaid;
+};
+void unserved_load(struct unserved *u, struct spool *sp, struct store *st);
+void unserved_check(struct unserved *u, const struct job *j);
+void unserved_free(struct unserved *u);
+
 #endif

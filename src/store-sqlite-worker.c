@@ -62,6 +62,45 @@ store_workers(struct store *st, char ***ids, size_t *n)
 	return STORE_OK;
 }
 
+enum store_rc
+store_worker_queues(struct store *st, struct worker_queues **out,
+    size_t *n)
+{
+	/* Workers record the queues they serve from schema 9 on; before
+	 * it, each is taken to serve every queue. */
+	sqlite3_stmt *s = sq_prepare(st, "SELECT id, queues FROM workers");
+	struct worker_queues *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	if (s == NULL && (s = sq_prepare(st,
+	    "SELECT id, NULL FROM workers")) == NULL)
+		return sq_db_fail(st, STORE_ERROR, "workers");
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		v = xrealloc(v, (count + 1) * sizeof(*v));
+		v[count].id = sq_col_text(s, 0);
+		v[count++].queues = sq_col_text(s, 1);
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = count;
+	if (rc != SQLITE_DONE) {
+		worker_queues_free(v, count);
+		return sq_db_fail(st, sq_classify(rc), "cannot read workers");
+	}
+	return STORE_OK;
+}
+
+void
+worker_queues_free(struct worker_queues *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].queues);
+	}
+	free(v);
+}
+
 /* The queues a job may be claimed from now: served (?N: a JSON array,
  * or NULL for all), not paused, under their limit. */
 #define OPEN_QUEUE(qs) \

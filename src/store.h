@@ -214,6 +214,16 @@ int64_t store_worker_grace(struct store *, const char *worker);
 /* Workers registered in the store. */
 enum store_rc store_workers(struct store *, char ***ids, size_t *n);
 
+/* A registered worker and the queues it serves: a JSON array, or NULL
+ * for every queue. */
+struct worker_queues {
+	char *id;
+	char *queues;
+};
+enum store_rc store_worker_queues(struct store *, struct worker_queues **out,
+    size_t *n);
+void worker_queues_free(struct worker_queues *, size_t n);
+
 /* With wait false, writes do not wait for another writer's lock and
  * return STORE_BUSY instead: for status and list, which only help. */
 void store_set_wait(struct store *, bool wait);

@@ -36,8 +36,12 @@ complete_words() {
 	assert_output '--priority'
 	run -0 complete_words jobq --dir /tmp list --s
 	assert_output '--status'
-	run -0 complete_words jobq wait --t
+	run -0 complete_words jobq wait --ti
 	assert_output '--timeout'
+	run -0 complete_words jobq wait --a
+	assert_output '--all'
+	run -0 complete_words jobq logs --f
+	assert_output '--follow'
 }
 
 @test "bash completion: priorities and states" {
