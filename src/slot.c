@@ -247,7 +247,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 			s->start_passing = passing_errno(errno);
 			*cause = xasprintf("cannot pass the payload: %s",
 			    strerror(errno));
-			goto fail;
+			goto out;
 		}
 	}
 	envp = build_env(&s->job, env->sp->dir);
@@ -266,15 +266,13 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 		s->start_passing = true;
 		*cause = xasprintf("cannot record the process of %s: %s",
 		    path, ctx.cause != NULL ? ctx.cause : "store error");
-		goto fail;
+		goto out;
 	}
 	if (rc != 0) {
 		s->start_passing = passing_errno(rc);
-		goto fail;
+		goto out;
 	}
 	started = true;
-	goto out;
-fail:
 out:
 	if (in >= 0 && in != env->devnull)
 		close(in);
