@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority queues pause resume limit worker help"
+	local commands="submit status result wait list cancel retry priority queues pause resume limit prune rm worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -29,7 +29,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|--older-than|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -51,6 +51,8 @@ _jobq()
 	queues) ;;
 	pause|resume) ;;
 	limit) ;;
+	prune) opts+=" --status -s --older-than --dry-run --vacuum" ;;
+	rm) ;;
 	priority)
 		if ((cword == i + 2)); then
 			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))

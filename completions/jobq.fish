@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry priority queues pause resume limit worker help
+set -l cmds submit status result wait list cancel retry priority queues pause resume limit prune rm worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -19,6 +19,8 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a queues -d 'list t
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a pause -d 'stop claims from queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a resume -d 'resume claims from paused queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a limit -d 'run at most N jobs of a queue at once'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a prune -d 'delete ended jobs with their logs and results'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a rm -d 'delete ended jobs by id'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
@@ -43,6 +45,10 @@ complete -c jobq -n '__fish_seen_subcommand_from list' -l offset -r -d 'leave ou
 complete -c jobq -n '__fish_seen_subcommand_from list' -l tag -r -d 'tagged'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s p -l priority -r -a 'critical high normal low' -d 'priority'
 complete -c jobq -n '__fish_seen_subcommand_from list' -l order -r -a 'id run' -d 'order'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -s s -l status -r -a 'completed failed timeout cancelled' -d 'ended states'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l older-than -r -d 'ended longer ago'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l dry-run -d 'delete nothing'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l vacuum -d 'give the space back'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s j -l jobs -r -d 'handlers at once'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s q -l queue -r -d 'serve this queue'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l handlers -r -a '(__fish_complete_directories)' -d 'handler directory'

@@ -33,6 +33,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pause_entry,
 	&cmd_resume_entry,
 	&cmd_limit_entry,
+	&cmd_prune_entry,
+	&cmd_rm_entry,
 	&cmd_worker_entry,
 	&cmd_help_entry,
 	NULL

@@ -337,3 +337,23 @@ spool_wake(const struct spool *sp)
 		close(fd);
 	free(path);
 }
+
+void
+spool_remove_logs(const struct spool *sp, int64_t id, int attempts)
+{
+	char *path;
+
+	/* logs/ID.log, and one file per attempt, logs/ID.N.log: unlinked
+	 * by name, as the job's attempt count says, so the cost is the
+	 * job's and not the directory's.  A file that is not there is
+	 * what a job that wrote nothing leaves. */
+	path = xasprintf("%s/logs/%lld.log", sp->dir, (long long)id);
+	unlink(path);
+	free(path);
+	for (int a = 1; a <= attempts; a++) {
+		path = xasprintf("%s/logs/%lld.%d.log", sp->dir,
+		    (long long)id, a);
+		unlink(path);
+		free(path);
+	}
+}

@@ -216,4 +216,36 @@ enum store_rc store_workers(struct store *, char ***ids, size_t *n);
  * return STORE_BUSY instead: for status and list, which only help. */
 void store_set_wait(struct store *, bool wait);
 
+/* A deleted job: what is needed to remove its files. */
+struct gone_job {
+	int64_t id;
+	int attempt;		/* starts it had: its log files */
+};
+
+/* Which ended jobs prune deletes. */
+struct prune_filter {
+	unsigned states;	/* bit per enum job_state; only ended ones
+				   count */
+	int64_t before;		/* ended before this time (ms) */
+	bool dry_run;		/* only find them */
+};
+
+/* Deletes (with dry_run: finds) up to batch jobs matching f with ids
+ * above *after, oldest first, with their results, attempts, payloads and
+ * dependencies, in one short transaction, so that workers claim between
+ * batches.  *out (malloc'd) gets them and *after the last id: call again
+ * until *n is 0. */
+enum store_rc store_prune_batch(struct store *, const struct prune_filter *,
+    int64_t *after, size_t batch, struct gone_job **out, size_t *n);
+
+/* Deletes the jobs named, all or none, as prune does.  STORE_NOTFOUND or
+ * STORE_CONFLICT (not ended, its state in *was) name the job in *bad,
+ * and nothing is deleted. */
+enum store_rc store_delete(struct store *, const int64_t *ids, size_t nids,
+    int64_t *bad, enum job_state *was, struct gone_job **out, size_t *n);
+
+/* Gives the space of deleted rows back to the filesystem.  Writers wait
+ * while it runs. */
+enum store_rc store_vacuum(struct store *);
+
 #endif
