@@ -85,10 +85,8 @@ prune_option(void *ctx, int id, const char *arg)
 }
 
 static const struct cmd_option prune_options[] = {
-	{ "status", 's', "STATE,...", "only ended jobs in these states "
-	  "(default: completed,cancelled)", 's' },
-	{ "older-than", 0, "DURATION", "only jobs that ended longer ago "
-	  "(default 7d; 0: any)", OPT_OLDER },
+	{ "status", 's', "STATE,...", "only these ended states (completed,cancelled)", 's' },
+	{ "older-than", 0, "DURATION", "ended longer ago (7d; 0: any)", OPT_OLDER },
 	{ "dry-run", 0, NULL, "say what would be deleted, delete nothing",
 	  OPT_DRY },
 	{ "vacuum", 0, NULL, "then give the space back (writers wait)",
@@ -101,7 +99,7 @@ static int cmd_prune(int, char **);
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
 	.summary = "delete ended jobs with their logs and results",
-	.usage = "[options]",
+	.usage = "",
 	.options = prune_options,
 	.exec = cmd_prune,
 };
