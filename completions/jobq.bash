@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority queues pause resume limit prune rm worker help"
+	local commands="submit status result wait list cancel retry priority queues pause resume limit prune rm config worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -53,6 +53,11 @@ _jobq()
 	limit) ;;
 	prune) opts+=" --status -s --older-than --dry-run --vacuum" ;;
 	rm) ;;
+	config)
+		if ((cword == i + 1)); then
+			COMPREPLY=($(compgen -W "keep" -- "$cur"))
+			return
+		fi ;;
 	priority)
 		if ((cword == i + 2)); then
 			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))

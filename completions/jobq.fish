@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry priority queues pause resume limit prune rm worker help
+set -l cmds submit status result wait list cancel retry priority queues pause resume limit prune rm config worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -21,6 +21,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a resume -d 'resume
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a limit -d 'run at most N jobs of a queue at once'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a prune -d 'delete ended jobs with their logs and results'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a rm -d 'delete ended jobs by id'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a config -d "show or change the spool's settings (keep N)"
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
@@ -56,4 +57,5 @@ complete -c jobq -n '__fish_seen_subcommand_from worker' -l grace -r -d 'grace p
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when nothing is runnable'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
 complete -c jobq -n '__fish_seen_subcommand_from priority' -a 'critical high normal low'
+complete -c jobq -n '__fish_seen_subcommand_from config' -a 'keep'
 complete -c jobq -n '__fish_seen_subcommand_from help' -a "$cmds"

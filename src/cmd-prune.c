@@ -85,8 +85,10 @@ prune_option(void *ctx, int id, const char *arg)
 }
 
 static const struct cmd_option prune_options[] = {
-	{ "status", 's', "STATE,...", "only these ended states (completed,cancelled)", 's' },
-	{ "older-than", 0, "DURATION", "ended longer ago (7d; 0: any)", OPT_OLDER },
+	{ "status", 's', "STATE,...",
+	  "only these ended states (completed,cancelled)", 's' },
+	{ "older-than", 0, "DURATION", "ended longer ago (7d; 0: any)",
+	  OPT_OLDER },
 	{ "dry-run", 0, NULL, "say what would be deleted, delete nothing",
 	  OPT_DRY },
 	{ "vacuum", 0, NULL, "then give the space back (writers wait)",

@@ -45,6 +45,7 @@ extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_limit_entry;
 extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_help_entry;
 

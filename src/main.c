@@ -35,6 +35,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_limit_entry,
 	&cmd_prune_entry,
 	&cmd_rm_entry,
+	&cmd_config_entry,
 	&cmd_worker_entry,
 	&cmd_help_entry,
 	NULL

@@ -202,3 +202,110 @@ store_vacuum(struct store *st)
 		return sq_db_fail(st, sq_classify(rc), "vacuum");
 	return STORE_OK;
 }
+
+/* The ended jobs there are, from the counters: no scan. */
+static enum store_rc
+count_ended(struct store *st, int64_t *n)
+{
+	sqlite3_stmt *s = sq_prepare(st, "SELECT coalesce(sum(n), 0)"
+	    " FROM counts WHERE state IN ('completed', 'failed',"
+	    " 'timeout', 'cancelled')");
+	int rc;
+
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "retention");
+	if ((rc = sq_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sq_db_fail(st, sq_classify(rc), "retention");
+	return STORE_OK;
+}
+
+enum store_rc
+store_retain(struct store *st, int64_t keep, size_t batch,
+    struct gone_job **out, size_t *n)
+{
+	enum store_rc r;
+	sqlite3_stmt *s;
+	int64_t ended = 0, excess;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* Most calls find nothing to do: decided without the lock. */
+	if ((r = count_ended(st, &ended)) != STORE_OK || ended <= keep)
+		return r;
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = count_ended(st, &ended)) != STORE_OK || ended <= keep)
+		return sq_rollback(st, r);
+	excess = ended - keep;
+	if (excess > (int64_t)batch)
+		excess = (int64_t)batch;
+	/* Oldest ended first, through jobs_ended: the condition is the
+	 * index's own, word for word. */
+	s = sq_prepare(st, "SELECT id, attempt FROM jobs"
+	    " WHERE state IN ('completed', 'failed', 'timeout', 'cancelled')"
+	    " ORDER BY finished_at, id LIMIT ?1");
+	if (s == NULL)
+		return sq_rollback(st, sq_db_fail(st, STORE_ERROR,
+		    "retention"));
+	sq_bind(s, p_int(excess));
+	while ((rc = sq_step(s)) == SQLITE_ROW)
+		gone_add(out, n, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int(s, 1));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		r = sq_db_fail(st, sq_classify(rc), "retention");
+	for (size_t i = 0; i < *n && r == STORE_OK; i++) {
+		r = sq_run(st, "DELETE FROM jobs WHERE id = ?1",
+		    p_int((*out)[i].id));
+		if (r == STORE_OK)
+			r = delete_rest(st, (*out)[i].id);
+	}
+	r = r == STORE_OK ? sq_commit(st) : sq_rollback(st, r);
+	if (r != STORE_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+enum store_rc
+store_get_setting(struct store *st, const char *name, char **value)
+{
+	sqlite3_stmt *s = sq_prepare(st,
+	    "SELECT value FROM settings WHERE name = ?1");
+	int rc;
+
+	*value = NULL;
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "settings");
+	sq_bind(s, p_text(name));
+	if ((rc = sq_step(s)) == SQLITE_ROW)
+		*value = sq_col_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "settings");
+	return STORE_OK;
+}
+
+enum store_rc
+store_set_setting(struct store *st, const char *name, const char *value)
+{
+	enum store_rc r;
+
+	if (value == NULL)
+		r = sq_write(st, "DELETE FROM settings WHERE name = ?1",
+		    p_text(name));
+	else
+		r = sq_write(st, "INSERT INTO settings (name, value)"
+		    " VALUES (?1, ?2) ON CONFLICT DO UPDATE SET value = ?2",
+		    p_text(name), p_text(value));
+	/* Workers act on it at their next look, without a wait. */
+	if (r == STORE_OK)
+		spool_wake(st->sp);
+	return r;
+}

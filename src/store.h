@@ -107,8 +107,9 @@ enum store_rc store_list(struct store *, const struct list_filter *,
 enum store_rc store_cancel(struct store *, int64_t id, enum job_state *was);
 
 /* The worker's side. */
+/* queues: those it serves (NULL: every queue), for stats. */
 enum store_rc store_worker_register(struct store *, const char *worker,
-    int pid, int64_t grace_ms);
+    int pid, int64_t grace_ms, const char *const *queues, size_t nqueues);
 enum store_rc store_worker_unregister(struct store *, const char *worker);
 
 /* Claims the most urgent runnable job in one of the queues (NULL: every
@@ -247,5 +248,20 @@ enum store_rc store_delete(struct store *, const int64_t *ids, size_t nids,
 /* Gives the space of deleted rows back to the filesystem.  Writers wait
  * while it runs. */
 enum store_rc store_vacuum(struct store *);
+
+/* Retention: deletes the oldest ended jobs (by when they ended) beyond
+ * the newest keep, at most batch of them, in one short transaction; *out
+ * (malloc'd) gets them, for their log files.  Call again while *n is
+ * batch. */
+enum store_rc store_retain(struct store *, int64_t keep, size_t batch,
+    struct gone_job **out, size_t *n);
+
+/* Settings kept in the spool (jobq config).  An unset one reads as NULL;
+ * setting NULL unsets it. */
+#define SETTING_KEEP "keep"
+enum store_rc store_get_setting(struct store *, const char *name,
+    char **value);
+enum store_rc store_set_setting(struct store *, const char *name,
+    const char *value);
 
 #endif
