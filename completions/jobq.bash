@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority queues pause resume limit prune rm config worker help"
+	local commands="submit status result wait list cancel retry priority stats queues pause resume limit prune rm config worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -48,6 +48,7 @@ _jobq()
 	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	cancel) ;;
 	retry) ;;
+	stats) ;;
 	queues) ;;
 	pause|resume) ;;
 	limit) ;;

@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry priority queues pause resume limit prune rm config worker help
+set -l cmds submit status result wait list cancel retry priority stats queues pause resume limit prune rm config worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -15,6 +15,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list job
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a priority -d 'change the priority of a pending or retrying job'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a stats -d 'counts, recent throughput, wait and run times, workers'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a queues -d 'list the queues: paused or not, limit, jobs by state'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a pause -d 'stop claims from queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a resume -d 'resume claims from paused queues (all: every queue)'

@@ -29,6 +29,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_cancel_entry,
 	&cmd_retry_entry,
 	&cmd_priority_entry,
+	&cmd_stats_entry,
 	&cmd_queues_entry,
 	&cmd_pause_entry,
 	&cmd_resume_entry,

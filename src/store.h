@@ -264,4 +264,35 @@ enum store_rc store_get_setting(struct store *, const char *name,
 enum store_rc store_set_setting(struct store *, const char *name,
     const char *value);
 
+/* What jobq stats shows. */
+struct stats_count {
+	char *queue;
+	int priority;
+	enum job_state state;
+	int64_t n;
+};
+struct worker_info {
+	char *id;
+	int pid;
+	int64_t started_at;
+	char *queues;		/* a JSON array; NULL: every queue */
+	int64_t running;	/* its jobs running */
+};
+struct stats {
+	struct stats_count *counts;	/* per queue, priority and state */
+	size_t ncounts;
+	int64_t last_minute, last_hour;	/* jobs that ended */
+	int64_t *wait_ms, *run_ms;	/* of the last jobs that ran */
+	size_t nsamples;
+	struct worker_info *workers;	/* registered, alive or not */
+	size_t nworkers;
+};
+
+/* The figures, from counters and indexes: their cost does not grow with
+ * the jobs in the spool.  samples: how many of the last jobs that ended
+ * after running give the wait and run times. */
+enum store_rc store_stats(struct store *, int64_t now, size_t samples,
+    struct stats *out);
+void stats_clear(struct stats *);
+
 #endif
