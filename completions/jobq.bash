@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list cancel retry priority stats queues pause resume limit prune rm config worker help"
+	local commands="submit status result wait watch list cancel retry priority stats queues pause resume limit prune rm config worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -45,6 +45,7 @@ _jobq()
 	status) ;;
 	result) ;;
 	wait) opts+=" --timeout -t" ;;
+	watch) opts+=" --queue -q" ;;
 	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	cancel) ;;
 	retry) ;;

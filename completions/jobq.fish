@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list cancel retry priority stats queues pause resume limit prune rm config worker help
+set -l cmds submit status result wait watch list cancel retry priority stats queues pause resume limit prune rm config worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -11,6 +11,7 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a submit -d 'add a 
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the state and record of jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a result -d 'print the output of a finished job'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait until jobs have ended'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a watch -d 'follow jobs live until they end'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
@@ -39,6 +40,7 @@ complete -c jobq -n '__fish_seen_subcommand_from submit' -l meta -r -d 'attach K
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retries -r -d 'retry budget'
 complete -c jobq -n '__fish_seen_subcommand_from submit' -l retry-delay -r -d 'first retry delay'
 complete -c jobq -n '__fish_seen_subcommand_from wait' -s t -l timeout -r -d 'give up after'
+complete -c jobq -n '__fish_seen_subcommand_from watch' -s q -l queue -r -d 'jobs of this queue'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s s -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s q -l queue -r -d 'queue'
 complete -c jobq -n '__fish_seen_subcommand_from list' -l type -r -d 'type'

@@ -25,6 +25,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_result_entry,
 	&cmd_wait_entry,
+	&cmd_watch_entry,
 	&cmd_list_entry,
 	&cmd_cancel_entry,
 	&cmd_retry_entry,

@@ -103,7 +103,7 @@ none_waiting() {
 	done
 	wait_for 60 none_waiting
 	wait_for 10 ended_is -eq 200
-	echo "most ended jobs seen: $max" >&3
+	echo "# most ended jobs seen: $max" >&3
 	# Keep, and what ends in about a second between two looks.
 	[ "$max" -le 1200 ]
 	run -0 "$JOBQ" list
@@ -111,6 +111,6 @@ none_waiting() {
 	logs=$(ls "$JOBQ_DIR/logs" | wc -l)
 	[ "$logs" -le 200 ]
 	wal=$(stat -c %s "$JOBQ_DIR/jobq.db-wal" 2>/dev/null || echo 0)
-	echo "WAL: $wal bytes; db: $(stat -c %s "$JOBQ_DIR/jobq.db")" >&3
+	echo "# WAL: $wal bytes; db: $(stat -c %s "$JOBQ_DIR/jobq.db")" >&3
 	[ "$wal" -le $((8 * 1024 * 1024)) ]
 }
