@@ -84,7 +84,8 @@ prio_order(const struct stats *s, json_t *prios)
 
 	for (size_t i = 0; i < s->ncounts; i++)
 		p[i] = s->counts[i].priority;
-	qsort(p, s->ncounts, sizeof(*p), cmp_int);
+	if (s->ncounts > 0)
+		qsort(p, s->ncounts, sizeof(*p), cmp_int);
 	for (size_t i = 0; i < s->ncounts; i++) {
 		snprintf(key, sizeof(key), "%d", p[i]);
 		add_count(prios, key, JOB_PENDING, 0);
@@ -123,7 +124,8 @@ times_json(int64_t *ms, size_t n)
 	json_t *o = json_object();
 	int64_t med, p95;
 
-	qsort(ms, n, sizeof(*ms), cmp_i64);
+	if (n > 0)	/* ms may be NULL then, which qsort may not get */
+		qsort(ms, n, sizeof(*ms), cmp_i64);
 	med = percentile(ms, n, 50);
 	p95 = percentile(ms, n, 95);
 	json_object_set_new(o, "median", med < 0 ? json_null() :
