@@ -33,7 +33,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "claim-bench: %s\n", cause ? cause : "no spool");
 		return 1;
 	}
-	store_worker_register(st, "claimbench", 1, DEFAULT_GRACE_MS);
+	store_worker_register(st, "claimbench", 1, DEFAULT_GRACE_MS, NULL, 0);
 	t0 = mono_ms();
 	for (;;) {
 		memset(&j, 0, sizeof(j));

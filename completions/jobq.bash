@@ -5,7 +5,7 @@ _jobq()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="submit status result wait list logs cancel retry priority progress queues pause resume limit worker help"
+	local commands="submit status result wait watch list logs cancel retry priority progress stats queues pause resume limit prune rm config worker help"
 	local global="--dir --json --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -29,7 +29,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|--attempt|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|--attempt|--older-than|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -45,14 +45,23 @@ _jobq()
 	status) ;;
 	result) opts+=" --wait" ;;
 	wait) opts+=" --timeout -t --tag --queue -q --all" ;;
+	watch) opts+=" --queue -q" ;;
 	list) opts+=" --status -s --queue -q --type --limit -n --offset --tag --priority -p --order" ;;
 	logs) opts+=" --attempt --follow -f" ;;
 	cancel) ;;
 	retry) ;;
 	progress) ;;
+	stats) ;;
 	queues) ;;
 	pause|resume) ;;
 	limit) ;;
+	prune) opts+=" --status -s --older-than --dry-run --vacuum" ;;
+	rm) ;;
+	config)
+		if ((cword == i + 1)); then
+			COMPREPLY=($(compgen -W "keep" -- "$cur"))
+			return
+		fi ;;
 	priority)
 		if ((cword == i + 2)); then
 			COMPREPLY=($(compgen -W "critical high normal low" -- "$cur"))

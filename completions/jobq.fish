@@ -1,6 +1,6 @@
 # fish completion for jobq(1)
 
-set -l cmds submit status result wait list logs cancel retry priority progress queues pause resume limit worker help
+set -l cmds submit status result wait watch list logs cancel retry priority progress stats queues pause resume limit prune rm config worker help
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
@@ -11,16 +11,21 @@ complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a submit -d 'add a 
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a status -d 'show the state and record of jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a result -d 'print the output of a finished job'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a wait -d 'wait until jobs have ended'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a watch -d 'follow jobs live until they end'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a list -d 'list jobs, oldest first'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a logs -d 'print what a job wrote on stderr'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a cancel -d 'cancel pending or running jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a retry -d 'run failed, timed-out or cancelled jobs again'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a priority -d 'change the priority of a pending or retrying job'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a progress -d "report a handler's progress (inside a handler)"
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a stats -d 'counts, recent throughput, wait and run times, workers'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a queues -d 'list the queues: paused or not, limit, jobs by state'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a pause -d 'stop claims from queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a resume -d 'resume claims from paused queues (all: every queue)'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a limit -d 'run at most N jobs of a queue at once'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a prune -d 'delete ended jobs with their logs and results'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a rm -d 'delete ended jobs by id'
+complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a config -d "show or change the spool's settings (keep N)"
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a worker -d 'claim and run jobs'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -a help -d "list the commands, or show one command's options"
 
@@ -41,6 +46,7 @@ complete -c jobq -n '__fish_seen_subcommand_from wait' -l tag -r -d 'every job t
 complete -c jobq -n '__fish_seen_subcommand_from wait' -s q -l queue -r -d 'the jobs of a queue not ended'
 complete -c jobq -n '__fish_seen_subcommand_from wait' -l all -d 'every job not ended'
 complete -c jobq -n '__fish_seen_subcommand_from result' -l wait -d 'wait until the job has ended'
+complete -c jobq -n '__fish_seen_subcommand_from watch' -s q -l queue -r -d 'jobs of this queue'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s s -l status -r -a 'pending running retrying completed failed timeout cancelled' -d 'states'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s q -l queue -r -d 'queue'
 complete -c jobq -n '__fish_seen_subcommand_from list' -l type -r -d 'type'
@@ -49,6 +55,10 @@ complete -c jobq -n '__fish_seen_subcommand_from list' -l offset -r -d 'leave ou
 complete -c jobq -n '__fish_seen_subcommand_from list' -l tag -r -d 'tagged'
 complete -c jobq -n '__fish_seen_subcommand_from list' -s p -l priority -r -a 'critical high normal low' -d 'priority'
 complete -c jobq -n '__fish_seen_subcommand_from list' -l order -r -a 'id run' -d 'order'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -s s -l status -r -a 'completed failed timeout cancelled' -d 'ended states'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l older-than -r -d 'ended longer ago'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l dry-run -d 'delete nothing'
+complete -c jobq -n '__fish_seen_subcommand_from prune' -l vacuum -d 'give the space back'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s j -l jobs -r -d 'handlers at once'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -s q -l queue -r -d 'serve this queue'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l handlers -r -a '(__fish_complete_directories)' -d 'handler directory'
@@ -56,6 +66,7 @@ complete -c jobq -n '__fish_seen_subcommand_from worker' -l grace -r -d 'grace p
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l drain -d 'exit when nothing is runnable'
 complete -c jobq -n '__fish_seen_subcommand_from worker' -l quiet -d 'no event lines'
 complete -c jobq -n '__fish_seen_subcommand_from priority' -a 'critical high normal low'
+complete -c jobq -n '__fish_seen_subcommand_from config' -a 'keep'
 complete -c jobq -n '__fish_seen_subcommand_from help' -a "$cmds"
 complete -c jobq -n '__fish_seen_subcommand_from logs' -l attempt -r -d 'only attempt N'
 complete -c jobq -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'follow until the job ends'

@@ -45,6 +45,11 @@ extern const struct cmd_entry cmd_queues_entry;
 extern const struct cmd_entry cmd_pause_entry;
 extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_limit_entry;
+extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_stats_entry;
+extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_help_entry;
 

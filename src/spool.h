@@ -4,6 +4,7 @@
 #define SPOOL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Functions that can fail return failure and set *cause to a malloc'd
  * message, which the caller prints and frees. */
@@ -51,6 +52,7 @@ void spool_unlock(struct spool *sp);
 /* Tells idle workers and waiters that something changed. */
 void spool_wake(const struct spool *sp);
 #define SPOOL_WAKE_FILE "wake"
+
 
 /* Checks that a file or directory is not writable by other users.  False
  * with *cause set if it is.  Used for the spool and its database. */

@@ -162,6 +162,47 @@ static const char *const migrations[] = {
 	 * strings), as submitted; list --tag looks into the array. */
 	("ALTER TABLE jobs ADD COLUMN tags TEXT;"
 	 "ALTER TABLE jobs ADD COLUMN meta TEXT;"),
+	/* 9: settings (jobq config), the queues each worker serves, and
+	 * what stats and retention read without a scan of the jobs.
+	 * `counts` holds the number of jobs per queue, priority and
+	 * state, kept by triggers in the transaction of every change, so
+	 * whatever path a job takes the figures stay right; jobs_ended
+	 * orders ended jobs by when they ended, for retention (oldest
+	 * first) and for the jobs of the last minute and hour. */
+	("CREATE TABLE settings ("
+	 "  name TEXT PRIMARY KEY,"
+	 "  value TEXT NOT NULL"
+	 ") STRICT;"
+	 "ALTER TABLE workers ADD COLUMN queues TEXT;"
+	 "CREATE TABLE counts ("
+	 "  queue TEXT NOT NULL,"
+	 "  priority INTEGER NOT NULL,"
+	 "  state TEXT NOT NULL,"
+	 "  n INTEGER NOT NULL,"
+	 "  PRIMARY KEY (queue, priority, state)"
+	 ") STRICT, WITHOUT ROWID;"
+	 "INSERT INTO counts (queue, priority, state, n)"
+	 "  SELECT queue, priority, state, count(*) FROM jobs"
+	 "  GROUP BY queue, priority, state;"
+	 "CREATE TRIGGER counts_insert AFTER INSERT ON jobs BEGIN"
+	 "  INSERT INTO counts (queue, priority, state, n)"
+	 "   VALUES (new.queue, new.priority, new.state, 1)"
+	 "   ON CONFLICT DO UPDATE SET n = n + 1; END;"
+	 "CREATE TRIGGER counts_delete AFTER DELETE ON jobs BEGIN"
+	 "  UPDATE counts SET n = n - 1 WHERE queue = old.queue"
+	 "   AND priority = old.priority AND state = old.state; END;"
+	 "CREATE TRIGGER counts_update"
+	 "  AFTER UPDATE OF state, queue, priority ON jobs"
+	 "  WHEN old.state != new.state OR old.queue != new.queue"
+	 "  OR old.priority != new.priority BEGIN"
+	 "  UPDATE counts SET n = n - 1 WHERE queue = old.queue"
+	 "   AND priority = old.priority AND state = old.state;"
+	 "  INSERT INTO counts (queue, priority, state, n)"
+	 "   VALUES (new.queue, new.priority, new.state, 1)"
+	 "   ON CONFLICT DO UPDATE SET n = n + 1; END;"
+	 "CREATE INDEX jobs_ended ON jobs(finished_at, id)"
+	 "  WHERE state IN ('completed', 'failed', 'timeout',"
+	 "  'cancelled');"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -9,11 +9,28 @@
 
 enum store_rc
 store_worker_register(struct store *st, const char *worker, int pid,
-    int64_t grace_ms)
+    int64_t grace_ms, const char *const *queues, size_t nqueues)
 {
-	return sq_write(st, "INSERT OR REPLACE INTO workers (id, pid,"
-	    " started_at, grace_ms) VALUES (?1, ?2, ?3, ?4)", p_text(worker),
-	    p_int(pid), p_int(now_ms()), p_int(grace_ms));
+	enum store_rc r;
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	s = sq_prepare(st, "INSERT OR REPLACE INTO workers (id, pid,"
+	    " started_at, grace_ms, queues) VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (s == NULL)
+		return sq_rollback(st, sq_db_fail(st, STORE_ERROR,
+		    "register"));
+	sq_bind(s, p_text(worker), p_int(pid), p_int(now_ms()),
+	    p_int(grace_ms), p_null());
+	sq_bind_queues(s, 5, queues, nqueues);
+	rc = sq_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+		    "register"));
+	return sq_commit(st);
 }
 
 enum store_rc

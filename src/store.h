@@ -109,8 +109,9 @@ enum store_rc store_list(struct store *, const struct list_filter *,
 enum store_rc store_cancel(struct store *, int64_t id, enum job_state *was);
 
 /* The worker's side. */
+/* queues: those it serves (NULL: every queue), for stats. */
 enum store_rc store_worker_register(struct store *, const char *worker,
-    int pid, int64_t grace_ms);
+    int pid, int64_t grace_ms, const char *const *queues, size_t nqueues);
 enum store_rc store_worker_unregister(struct store *, const char *worker);
 
 /* Claims the most urgent runnable job in one of the queues (NULL: every
@@ -227,5 +228,83 @@ void worker_queues_free(struct worker_queues *, size_t n);
 /* With wait false, writes do not wait for another writer's lock and
  * return STORE_BUSY instead: for status and list, which only help. */
 void store_set_wait(struct store *, bool wait);
+
+/* A deleted job: what is needed to remove its files. */
+struct gone_job {
+	int64_t id;
+	int attempt;		/* starts it had: its log files */
+};
+
+/* Which ended jobs prune deletes. */
+struct prune_filter {
+	unsigned states;	/* bit per enum job_state; only ended ones
+				   count */
+	int64_t before;		/* ended before this time (ms) */
+	bool dry_run;		/* only find them */
+};
+
+/* Deletes (with dry_run: finds) up to batch jobs matching f with ids
+ * above *after, oldest first, with their results, attempts, payloads and
+ * dependencies, in one short transaction, so that workers claim between
+ * batches.  *out (malloc'd) gets them and *after the last id: call again
+ * until *n is 0. */
+enum store_rc store_prune_batch(struct store *, const struct prune_filter *,
+    int64_t *after, size_t batch, struct gone_job **out, size_t *n);
+
+/* Deletes the jobs named, all or none, as prune does.  STORE_NOTFOUND or
+ * STORE_CONFLICT (not ended, its state in *was) name the job in *bad,
+ * and nothing is deleted. */
+enum store_rc store_delete(struct store *, const int64_t *ids, size_t nids,
+    int64_t *bad, enum job_state *was, struct gone_job **out, size_t *n);
+
+/* Gives the space of deleted rows back to the filesystem.  Writers wait
+ * while it runs. */
+enum store_rc store_vacuum(struct store *);
+
+/* Retention: deletes the oldest ended jobs (by when they ended) beyond
+ * the newest keep, at most batch of them, in one short transaction; *out
+ * (malloc'd) gets them, for their log files.  Call again while *n is
+ * batch. */
+enum store_rc store_retain(struct store *, int64_t keep, size_t batch,
+    struct gone_job **out, size_t *n);
+
+/* Settings kept in the spool (jobq config).  An unset one reads as NULL;
+ * setting NULL unsets it. */
+#define SETTING_KEEP "keep"
+enum store_rc store_get_setting(struct store *, const char *name,
+    char **value);
+enum store_rc store_set_setting(struct store *, const char *name,
+    const char *value);
+
+/* What jobq stats shows. */
+struct stats_count {
+	char *queue;
+	int priority;
+	enum job_state state;
+	int64_t n;
+};
+struct worker_info {
+	char *id;
+	int pid;
+	int64_t started_at;
+	char *queues;		/* a JSON array; NULL: every queue */
+	int64_t running;	/* its jobs running */
+};
+struct stats {
+	struct stats_count *counts;	/* per queue, priority and state */
+	size_t ncounts;
+	int64_t last_minute, last_hour;	/* jobs that ended */
+	int64_t *wait_ms, *run_ms;	/* of the last jobs that ran */
+	size_t nsamples;
+	struct worker_info *workers;	/* registered, alive or not */
+	size_t nworkers;
+};
+
+/* The figures, from counters and indexes: their cost does not grow with
+ * the jobs in the spool.  samples: how many of the last jobs that ended
+ * after running give the wait and run times. */
+enum store_rc store_stats(struct store *, int64_t now, size_t samples,
+    struct stats *out);
+void stats_clear(struct stats *);
 
 #endif

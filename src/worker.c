@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "jobq.h"
+#include "logs.h"
 #include "recover.h"
 #include "slot.h"
 #include "timefmt.h"
@@ -41,6 +42,12 @@
 #define FDS_PER_SLOT 6
 #define FDS_SPAWN 16
 #define HOLDERS_POLL_MS 100	/* a put-back waiting for a run lock */
+/* Retention (jobq config keep): looked at at most once a second while
+ * jobs end, a batch per transaction and a few batches per look, so a
+ * worker goes back to its own jobs between them. */
+#define RETAIN_INTERVAL_MS 1000
+#define RETAIN_BATCH 100
+#define RETAIN_BATCHES 10
 
 struct worker {
 	const struct worker_opts *opts;
@@ -76,6 +83,8 @@ struct worker {
 	bool spool_gone;		/* nothing can be recorded any more */
 	struct stat dir_st, db_st;	/* the spool as we opened it */
 	int64_t next_spool_check;
+	bool retain;			/* jobs ended: look at retention */
+	int64_t next_retain;
 };
 
 /* One event line, written with one write(2) so that lines of workers
@@ -206,7 +215,8 @@ register_worker(struct worker *w, char **cause)
 		return false;
 	}
 	if (store_worker_register(w->st, w->id, (int)getpid(),
-	    w->opts->grace_ms) != STORE_OK) {
+	    w->opts->grace_ms, w->opts->queues, w->opts->nqueues) !=
+	    STORE_OK) {
 		*cause = xstrdup(store_error(w->st));
 		return false;
 	}
@@ -433,8 +443,47 @@ record(struct worker *w, struct slot *s)
 	/* Our own write does not show in store_changed(). */
 	if (v.unclaim)
 		w->changed = true;
+	if (rc == STORE_OK && job_state_ended(v.state))
+		w->retain = true;
 	verdict_clear(&v);
 	return true;
+}
+
+/* Deletes the oldest ended jobs beyond the number `jobq config keep`
+ * sets, if it does, with their log files. */
+static void
+retain(struct worker *w)
+{
+	struct gone_job *gone;
+	long long keep;
+	char *val = NULL;
+	size_t n = 0, total = 0;
+
+	w->retain = false;
+	if (store_get_setting(w->st, SETTING_KEEP, &val) != STORE_OK ||
+	    val == NULL || !parse_int(val, 0, INT64_MAX, &keep)) {
+		free(val);
+		return;
+	}
+	free(val);
+	for (int b = 0; b < RETAIN_BATCHES; b++) {
+		if (store_retain(w->st, keep, RETAIN_BATCH, &gone, &n) !=
+		    STORE_OK)
+			break;
+		for (size_t i = 0; i < n; i++)
+			logs_remove(w->env.sp->dir, gone[i].id,
+			    gone[i].attempt);
+		free(gone);
+		total += n;
+		if (n < RETAIN_BATCH)
+			break;
+	}
+	/* More left: the next look goes on. */
+	if (n == RETAIN_BATCH)
+		w->retain = true;
+	if (total > 0)
+		wlog(w, "event=retention deleted=%zu keep=%lld", total,
+		    keep);
 }
 
 /* The attempt's outcome is recorded: its run lock goes.  What still
@@ -832,6 +881,8 @@ poll_timeout(struct worker *w)
 			t = min_timeout(now, s->progress_stored +
 			    PROGRESS_INTERVAL_MS, t);
 	}
+	if (w->retain && !w->stopping)
+		t = min_timeout(now, w->next_retain, t);
 	/* A delayed job coming due. */
 	if (!w->stopping && w->busy < w->opts->jobs && w->next_due > 0)
 		t = min_timeout(now_ms(), w->next_due, t);
@@ -978,7 +1029,7 @@ loop(struct worker *w)
 		/* An idle worker alone on an unchanged spool looks at
 		 * nothing: an idle tick costs one PRAGMA. */
 		if (!w->spool_gone && store_changed(w->st))
-			w->changed = w->recheck = true;
+			w->changed = w->recheck = w->retain = true;
 		if (now >= w->next_recovery && !w->spool_gone) {
 			if (w->recheck || w->others > 0 || w->orphans > 0)
 				w->orphans = recover_dead_workers(w->st,
@@ -990,10 +1041,21 @@ loop(struct worker *w)
 		}
 		if (woken)
 			check_cancels(w);
+		if (w->retain && now >= w->next_retain && !w->stopping &&
+		    !w->spool_gone) {
+			retain(w);
+			w->next_retain = now + RETAIN_INTERVAL_MS;
+		}
 		claim_jobs(w);
 		if (w->busy == 0 && (w->stopping ||
-		    (w->opts->drain && drained(w))))
-			return;
+		    (w->opts->drain && drained(w)))) {
+			/* A --drain worker from cron may be the only one
+			 * the spool ever sees: it keeps to keep, too. */
+			if (w->retain && !w->stopping && !w->spool_gone)
+				retain(w);
+			if (!w->retain || w->stopping)
+				return;
+		}
 		wait_for_events(w);
 		if (w->give_up)
 			return;

@@ -73,8 +73,11 @@ load helper
 }
 
 @test "a mistyped command: did you mean, when one is close" {
+	run --separate-stderr -2 "$JOBQ" sttaus 1
+	assert_equal "$stderr" "jobq: unknown command 'sttaus'; did you mean 'status'?"
+	# As close to stats as to status: no guess.
 	run --separate-stderr -2 "$JOBQ" stauts 1
-	assert_equal "$stderr" "jobq: unknown command 'stauts'; did you mean 'status'?"
+	assert_equal "$stderr" "jobq: unknown command 'stauts'; see 'jobq --help'"
 	run --separate-stderr -2 "$JOBQ" wiat 1
 	assert_regex "$stderr" "did you mean 'wait'"
 	run --separate-stderr -2 "$JOBQ" frobnicate
@@ -91,7 +94,7 @@ load helper
 	run --separate-stderr -0 "$JOBQ" submit t --help
 	assert_line --index 0 'usage: jobq submit [OPTION]... TYPE [PAYLOAD|-|@FILE]'
 	assert_line --index 1 '       jobq submit [OPTION]... -- COMMAND [ARG]...'
-	run --separate-stderr -2 "$JOBQ" help stauts
+	run --separate-stderr -2 "$JOBQ" help sttaus
 	assert_regex "$stderr" "did you mean 'status'"
 	run --separate-stderr -2 "$JOBQ" help list wait
 	assert_regex "$stderr" 'usage: jobq help'

@@ -24,7 +24,7 @@ complete_words() {
 		assert_line "$cmd"
 	done
 	run -0 complete_words jobq w
-	assert_output $'wait\nworker'
+	assert_output $'wait\nwatch\nworker'
 	run -0 complete_words jobq --
 	assert_output $'--dir\n--help\n--json\n--version'
 }
@@ -55,7 +55,7 @@ complete_words() {
 	run -0 complete_words jobq list -
 	assert_output $'--dir\n--help\n--json\n--limit\n--offset\n--order\n--priority\n--queue\n--status\n--tag\n--type\n-h\n-n\n-p\n-q\n-s'
 	run -0 complete_words jobq help w
-	assert_output $'wait\nworker'
+	assert_output $'wait\nwatch\nworker'
 	run -0 complete_words jobq help wait ''
 	assert_output ''
 }
