@@ -210,14 +210,18 @@ check_list(int rc, const struct list_filter *f)
 }
 
 static void
-check_wait(int rc, const int64_t *ids, int n, int64_t timeout_ms)
+check_wait(int rc, const struct wait_opts *o, const int64_t *ids, int n)
 {
 	FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_USAGE, "wait: exit %d", rc);
 	if (rc != EXIT_OK)
 		return;
-	FUZZ_CHECK(n >= 1, "wait: %d ids", n);
-	FUZZ_CHECK(timeout_ms >= 0, "wait: timeout %lld",
-	    (long long)timeout_ms);
+	/* Ids, or a group: a tag, a queue or every job. */
+	FUZZ_CHECK(n >= 1 || o->tag != NULL || o->queue != NULL || o->all,
+	    "wait: nothing to wait for");
+	FUZZ_CHECK(o->timeout_ms >= 0, "wait: timeout %lld",
+	    (long long)o->timeout_ms);
+	FUZZ_CHECK(o->queue == NULL || valid_name(o->queue),
+	    "wait: queue '%s'", o->queue);
 	for (int i = 0; i < n; i++)
 		FUZZ_CHECK(ids[i] >= 1, "wait: id %lld", (long long)ids[i]);
 }
@@ -249,8 +253,7 @@ static struct record r1, r2;
 static void
 command_parse(const char *name, int argc, char **argv)
 {
-	int64_t timeout_ms = 0;
-	int n = 0, rc;
+	int rc;
 
 	memset(&g_opts, 0, sizeof(g_opts));
 	if (strcmp(name, "submit") == 0) {
@@ -260,8 +263,12 @@ command_parse(const char *name, int argc, char **argv)
 		rc = list_parse_args(argc, argv, &lf);
 		check_list(rc, &lf);
 	} else if (strcmp(name, "wait") == 0) {
-		rc = wait_parse_args(argc, argv, &timeout_ms, &wait_ids, &n);
-		check_wait(rc, wait_ids, rc == EXIT_OK ? n : 0, timeout_ms);
+		struct wait_opts wo = { 0 };
+		struct waited ww = { 0 };
+
+		rc = wait_parse_args(argc, argv, &wo, &ww);
+		wait_ids = ww.ids;
+		check_wait(rc, &wo, wait_ids, rc == EXIT_OK ? ww.n : 0);
 	} else if (strcmp(name, "worker") == 0) {
 		rc = worker_parse_args(argc, argv, &wa);
 		check_worker(rc, &wa);

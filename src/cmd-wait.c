@@ -138,7 +138,7 @@ wait_loop(struct spool *sp, struct store *st, struct waited *w,
 }
 
 /* Options without a short form. */
-enum { OPT_TAG = 256, OPT_ALL };
+enum { OPT_WAIT_TAG = 256, OPT_WAIT_ALL };
 
 static int
 wait_option(void *ctx, int id, const char *arg)
@@ -160,14 +160,14 @@ wait_option(void *ctx, int id, const char *arg)
 		}
 		o->queue = arg;
 		break;
-	case OPT_TAG:
+	case OPT_WAIT_TAG:
 		if (!valid_name(arg)) {
 			cmd_warnx("bad tag '%s'", arg);
 			return EXIT_USAGE;
 		}
 		o->tag = arg;
 		break;
-	case OPT_ALL:
+	case OPT_WAIT_ALL:
 		o->all = true;
 		break;
 	}
@@ -178,9 +178,9 @@ static const struct cmd_option wait_options[] = {
 	{ "timeout", 't', "DURATION", "give up after DURATION (exit 4)",
 	  't' },
 	{ "tag", 0, "TAG", "also every job tagged TAG, ended or not",
-	  OPT_TAG },
+	  OPT_WAIT_TAG },
 	{ "queue", 'q', "QUEUE", "also the jobs of QUEUE not ended yet", 'q' },
-	{ "all", 0, NULL, "also every job not ended yet", OPT_ALL },
+	{ "all", 0, NULL, "also every job not ended yet", OPT_WAIT_ALL },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
