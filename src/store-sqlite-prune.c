@@ -146,6 +146,29 @@ store_prune_batch(struct store *st, const struct prune_filter *f,
 	return r;
 }
 
+/* Ends a deleting transaction begun by the caller: with r still
+ * STORE_OK, deletes the jobs in (*out)[0..*n) and what belongs to them,
+ * and commits; otherwise, or on a failure, rolls back and empties the
+ * list, so that no log file of a job still there is removed. */
+static enum store_rc
+delete_gone(struct store *st, enum store_rc r, struct gone_job **out,
+    size_t *n)
+{
+	for (size_t i = 0; i < *n && r == STORE_OK; i++) {
+		r = sq_run(st, "DELETE FROM jobs WHERE id = ?1",
+		    p_int((*out)[i].id));
+		if (r == STORE_OK)
+			r = delete_rest(st, (*out)[i].id);
+	}
+	r = r == STORE_OK ? sq_commit(st) : sq_rollback(st, r);
+	if (r != STORE_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 enum store_rc
 store_delete(struct store *st, const int64_t *ids, size_t nids,
     int64_t *bad, enum job_state *was, struct gone_job **out, size_t *n)
@@ -171,19 +194,7 @@ store_delete(struct store *st, const int64_t *ids, size_t nids,
 			gone_add(out, n, j.id, j.attempt);
 		job_clear(&j);
 	}
-	for (size_t i = 0; i < *n && r == STORE_OK; i++) {
-		r = sq_run(st, "DELETE FROM jobs WHERE id = ?1",
-		    p_int((*out)[i].id));
-		if (r == STORE_OK)
-			r = delete_rest(st, (*out)[i].id);
-	}
-	r = r == STORE_OK ? sq_commit(st) : sq_rollback(st, r);
-	if (r != STORE_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return r;
+	return delete_gone(st, r, out, n);
 }
 
 enum store_rc
@@ -258,19 +269,7 @@ store_retain(struct store *st, int64_t keep, size_t batch,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		r = sq_db_fail(st, sq_classify(rc), "retention");
-	for (size_t i = 0; i < *n && r == STORE_OK; i++) {
-		r = sq_run(st, "DELETE FROM jobs WHERE id = ?1",
-		    p_int((*out)[i].id));
-		if (r == STORE_OK)
-			r = delete_rest(st, (*out)[i].id);
-	}
-	r = r == STORE_OK ? sq_commit(st) : sq_rollback(st, r);
-	if (r != STORE_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return r;
+	return delete_gone(st, r, out, n);
 }
 
 enum store_rc
