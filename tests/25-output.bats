@@ -356,7 +356,7 @@ jobq_submit_plain() {
 	[ "$width" -le 60 ] || fail "a line of $width columns: $output"
 	assert_regex "${lines[0]}" '^ID +STATE +QUEUE +PRI +TIME +EXIT +COMMAND/TYPE'
 	assert_regex "${lines[1]}" "^$id +completed +default +20 +[0-9]+m?s +0 +echo x+\\.\\.\\."
-	assert_regex "${lines[2]}" " +pending +q2 +10 +[0-9]+m?s ago +t"
+	assert_regex "${lines[2]}" " +pending +q2 +10 +[0-9]+(ms|\.[0-9]s) ago +t"
 	run -0 bash -c "NO_COLOR=1 script -qec 'stty cols 60; $(printf '%q' "$JOBQ") status $id' /dev/null"
 	assert_regex "$output" 'command +echo x+\.\.\.'
 	# Whole in --json and off a terminal.
