@@ -227,7 +227,7 @@ put_cut(FILE *fp, const char *s, int *room)
 	free(e);
 }
 
-/* "  7 running   [########............]  42%  17/40  1m5s  message" */
+/* "  7 running   [########............]  42%  17/40  1m05s  message" */
 static void
 draw_job(FILE *fp, const struct wjob *wj, int width, int64_t now)
 {
