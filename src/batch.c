@@ -1,0 +1,639 @@
+/* batch.c: submit --batch.  Every line is read and checked before the
+ * store is opened, so no transaction waits on input; then all jobs go
+ * in one transaction, with statements prepared once, and the ids are
+ * printed only once it committed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "batch.h"
+#include "common.h"
+#include "escape.h"
+#include "execenv.h"
+#include "jobq.h"
+#include "outcheck.h"
+#include "output.h"
+#include "util.h"
+
+/* The fields a line may have, with the option each stands for. */
+static const struct field {
+	const char *name;
+	int opt;		/* submit_set()'s id; 0: handled here */
+} fields[] = {
+	{ "type", 0 }, { "payload", 0 }, { "argv", 0 }, { "cwd", 0 },
+	{ "env", 0 }, { "after", 0 }, { "tags", 0 }, { "meta", 0 },
+	{ "queue", 'q' }, { "priority", 'p' }, { "timeout", 't' },
+	{ "delay", OPT_DELAY }, { "at", OPT_AT }, { "retries", OPT_RETRIES },
+	{ "retry_delay", OPT_RETRY_DELAY }, { "key", OPT_KEY },
+};
+
+void
+batch_job_free(struct batch_job *j)
+{
+	free(j->type);
+	free(j->queue);
+	free(j->key);
+	free(j->payload);
+	free(j->tags);
+	free(j->meta);
+	free(j->env);
+	free(j->after);
+	memset(j, 0, sizeof(*j));
+}
+
+/* A number or a string as the text the option would take; durations
+ * given as numbers are seconds, fractions kept to the millisecond. */
+static char *
+option_text(const char *name, int opt, const json_t *v, char **cause)
+{
+	bool duration = opt == 't' || opt == OPT_DELAY ||
+	    opt == OPT_RETRY_DELAY;
+
+	if (json_is_string(v)) {
+		if (strlen(json_string_value(v)) != json_string_length(v)) {
+			*cause = xasprintf("field '%s' has a NUL byte", name);
+			return NULL;
+		}
+		return xstrdup(json_string_value(v));
+	}
+	if (json_is_integer(v) && opt != OPT_KEY && opt != 'q') {
+		if (opt == OPT_AT)
+			return xasprintf("@%lld", (long long)
+			    json_integer_value(v));
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	}
+	if (json_is_real(v) && duration) {
+		double s = json_real_value(v);
+
+		/* NaN fails both; no libm for a rounding. */
+		if (s >= 0 && s < 1e12)
+			return xasprintf("%lldms", (long long)(s * 1000 +
+			    0.5));
+		return xasprintf("%g", s);
+	}
+	*cause = xasprintf("field '%s' must be %s", name, opt == OPT_KEY ||
+	    opt == 'q' ? "a string" : duration ? "a number of seconds or "
+	    "a duration string" : "a number or a string");
+	return NULL;
+}
+
+static bool
+set_option(struct submit_args *la, struct batch_job *j, const char *name,
+    int opt, const json_t *v, char **cause)
+{
+	char *arg = option_text(name, opt, v, cause);
+	bool ok;
+
+	if (arg == NULL)
+		return false;
+	ok = submit_set(la, opt, arg, cause);
+	/* Kept: the spec points at them. */
+	if (ok && opt == 'q') {
+		free(j->queue);
+		j->queue = arg;
+	} else if (ok && opt == OPT_KEY) {
+		free(j->key);
+		j->key = arg;
+	} else
+		free(arg);
+	return ok;
+}
+
+static bool
+set_after(struct batch_job *j, int lineno, const json_t *v, char **cause)
+{
+	size_t i;
+	json_t *e;
+	long long n;
+	int64_t id;
+
+	if (!json_is_array(v)) {
+		*cause = xstrdup("field 'after' must be an array of job ids "
+		    "or \"$N\" (the job of line N)");
+		return false;
+	}
+	j->after = xcalloc(json_array_size(v) + 1, sizeof(int64_t));
+	json_array_foreach(v, i, e) {
+		const char *s = json_is_string(e) ? json_string_value(e) : "";
+
+		if (json_is_integer(e) && json_integer_value(e) > 0)
+			id = json_integer_value(e);
+		else if (s[0] == '$' && parse_int(s + 1, 1, INT32_MAX, &n)) {
+			if (n >= lineno) {
+				*cause = xasprintf("bad after '%s': line %lld "
+				    "is not an earlier line", s, n);
+				return false;
+			}
+			id = -n;
+		} else if (!json_is_string(e) || !parse_id(s, &id)) {
+			*cause = xstrdup("bad after: use job ids, or \"$N\" "
+			    "for the job of an earlier line N");
+			return false;
+		}
+		j->after[j->nafter++] = id;
+	}
+	return true;
+}
+
+static bool
+set_tags(struct submit_args *la, const json_t *v, char **cause)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v)) {
+		*cause = xstrdup("field 'tags' must be an array of names");
+		return false;
+	}
+	la->tags = json_array();
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e) || strlen(json_string_value(e)) !=
+		    json_string_length(e)) {
+			*cause = xstrdup("field 'tags' must be an array of "
+			    "names");
+			return false;
+		}
+		if (!submit_set(la, OPT_TAG, json_string_value(e), cause))
+			return false;
+	}
+	return true;
+}
+
+/* meta and env: an object of strings.  meta keys are names; env names
+ * anything but empty or with '='. */
+static bool
+check_strings(const char *field, const json_t *v, bool env, char **cause)
+{
+	const char *k;
+	json_t *e;
+
+	if (!json_is_object(v)) {
+		*cause = xasprintf("field '%s' must be an object of strings",
+		    field);
+		return false;
+	}
+	json_object_foreach((json_t *)v, k, e) {
+		if (!json_is_string(e) || (env && strlen(json_string_value(e))
+		    != json_string_length(e))) {
+			*cause = xasprintf("field '%s': the value of '%s' is "
+			    "not a string", field, k);
+			return false;
+		}
+		if (env ? !exec_env_name_ok(k, strlen(k)) : !valid_name(k)) {
+			*cause = xasprintf("field '%s': bad name '%s'%s",
+			    field, k, env ? ": not empty, no '='" :
+			    ": use letters, digits and _.-");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* {"argv": [...], "cwd": "..."}: argv strings, at least one; cwd
+ * absolute. */
+static bool
+exec_payload(const json_t *argv, const json_t *cwd, const char *dcwd,
+    char **out, char **cause)
+{
+	size_t i;
+	json_t *e, *o;
+	const char *dir = dcwd;
+
+	if (!json_is_array(argv) || json_array_size(argv) == 0) {
+		*cause = xstrdup("field 'argv' must be a non-empty array of "
+		    "strings");
+		return false;
+	}
+	json_array_foreach(argv, i, e)
+		if (!json_is_string(e) || strlen(json_string_value(e)) !=
+		    json_string_length(e) || (i == 0 &&
+		    json_string_length(e) == 0)) {
+			*cause = xasprintf("field 'argv': element %zu is not "
+			    "a%s string without NUL", i + 1, i == 0 ?
+			    " non-empty" : "");
+			return false;
+		}
+	if (cwd != NULL) {
+		if (!json_is_string(cwd) || json_string_value(cwd)[0] != '/' ||
+		    strlen(json_string_value(cwd)) != json_string_length(cwd)) {
+			*cause = xstrdup("field 'cwd' must be an absolute "
+			    "path");
+			return false;
+		}
+		dir = json_string_value(cwd);
+	}
+	o = json_pack("{s:O,s:s}", "argv", argv, "cwd", dir);
+	*out = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (*out == NULL) {
+		*cause = xstrdup("cannot encode the command");
+		return false;
+	}
+	return true;
+}
+
+static const struct field *
+find_field(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+/* The line's object, field by field, into la and j. */
+static bool
+apply_fields(json_t *o, int lineno, struct submit_args *la,
+    struct batch_job *j, json_t **meta, char **cause)
+{
+	const struct field *f;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		if ((f = find_field(k)) == NULL) {
+			char *e = esc_text(k);
+
+			*cause = xasprintf("unknown field '%s'", e);
+			free(e);
+			return false;
+		}
+		if (f->opt != 0) {
+			if (!set_option(la, j, k, f->opt, v, cause))
+				return false;
+		} else if (strcmp(k, "after") == 0) {
+			if (!set_after(j, lineno, v, cause))
+				return false;
+		} else if (strcmp(k, "tags") == 0) {
+			if (!set_tags(la, v, cause))
+				return false;
+		} else if (strcmp(k, "meta") == 0) {
+			if (!check_strings("meta", v, false, cause))
+				return false;
+			*meta = v;
+		} else if (strcmp(k, "env") == 0) {
+			if (!check_strings("env", v, true, cause))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* type and payload, or argv, cwd and env. */
+static bool
+job_kind(json_t *o, const struct batch_defaults *d, struct batch_job *j,
+    char **cause)
+{
+	json_t *type = json_object_get(o, "type"),
+	    *argv = json_object_get(o, "argv"),
+	    *payload = json_object_get(o, "payload"),
+	    *cwd = json_object_get(o, "cwd"), *env = json_object_get(o, "env");
+
+	if ((type == NULL) == (argv == NULL)) {
+		*cause = xstrdup("give either 'type' (and 'payload') or "
+		    "'argv' (and 'cwd', 'env')");
+		return false;
+	}
+	if (argv != NULL) {
+		if (payload != NULL) {
+			*cause = xstrdup("a command ('argv') takes no "
+			    "'payload'");
+			return false;
+		}
+		if (!exec_payload(argv, cwd, d->cwd, &j->payload, cause))
+			return false;
+		j->type = xstrdup("exec");
+		j->env = env != NULL ? json_dumps(env, JSON_COMPACT) : NULL;
+		j->spec.env = env != NULL ? j->env : d->env;
+		return true;
+	}
+	if (cwd != NULL || env != NULL) {
+		*cause = xasprintf("'%s' is for commands ('argv'), not "
+		    "handler jobs", cwd != NULL ? "cwd" : "env");
+		return false;
+	}
+	if (!json_is_string(type)) {
+		*cause = xstrdup("field 'type' must be a string");
+		return false;
+	}
+	if (!submit_check_type(json_string_value(type), cause))
+		return false;
+	j->type = xstrdup(json_string_value(type));
+	/* The payload as jansson writes it: a line holds the document,
+	 * not its bytes. */
+	j->payload = payload != NULL ? json_dumps(payload, JSON_COMPACT |
+	    JSON_ENCODE_ANY) : xstrdup("{}");
+	if (j->payload == NULL) {
+		*cause = xstrdup("cannot encode the payload");
+		return false;
+	}
+	return true;
+}
+
+static bool
+blank_or_comment(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r'))
+		i++;
+	return i == len || buf[i] == '#';
+}
+
+int
+batch_parse_line(const char *buf, size_t len, int lineno,
+    const struct batch_defaults *d, struct batch_job *j, char **cause)
+{
+	struct submit_args la = *d->args;
+	json_t *o, *meta = NULL;
+	json_error_t jerr;
+	bool ok;
+
+	memset(j, 0, sizeof(*j));
+	j->line = lineno;
+	if (blank_or_comment(buf, len))
+		return 0;
+	if (memchr(buf, '\0', len) != NULL) {
+		*cause = xstrdup("a NUL byte in the line");
+		return -1;
+	}
+	if ((o = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	    &jerr)) == NULL) {
+		*cause = xasprintf("bad JSON: column %d: %s", jerr.column,
+		    jerr.text);
+		return -1;
+	}
+	/* The line's own lists start empty: they replace the defaults. */
+	la.tags = la.meta = la.env_sets = NULL;
+	la.after = NULL;
+	la.nafter = 0;
+	la.when = NULL;
+	ok = json_is_object(o);
+	if (!ok)
+		*cause = xstrdup("not a JSON object");
+	ok = ok && apply_fields(o, lineno, &la, j, &meta, cause) &&
+	    job_kind(o, d, j, cause);
+	if (ok && strlen(j->payload) > PAYLOAD_MAX) {
+		*cause = xasprintf("payload is larger than %d MiB, the limit",
+		    PAYLOAD_MAX / (1024 * 1024));
+		ok = false;
+	}
+	if (ok) {
+		bool exec = strcmp(j->type, "exec") == 0;
+
+		j->spec.type = j->type;
+		j->spec.queue = la.spec.queue;
+		j->spec.priority = la.spec.priority;
+		j->spec.payload = j->payload;
+		j->spec.payload_len = strlen(j->payload);
+		j->spec.timeout_ms = submit_timeout(&la, exec);
+		j->spec.run_at = la.spec.run_at;
+		j->spec.max_retries = la.spec.max_retries;
+		j->spec.retry_delay_ms = la.spec.retry_delay_ms;
+		j->spec.key = la.spec.key;
+		if (la.tags != NULL)
+			j->spec.tags = j->tags = json_dumps(la.tags,
+			    JSON_COMPACT);
+		else
+			j->spec.tags = d->tags;
+		if (meta != NULL)
+			j->spec.meta = j->meta = json_dumps(meta,
+			    JSON_COMPACT);
+		else
+			j->spec.meta = d->meta;
+		if (j->after == NULL && d->args->nafter > 0) {
+			j->after = xcalloc(d->args->nafter, sizeof(int64_t));
+			memcpy(j->after, d->args->after, d->args->nafter *
+			    sizeof(int64_t));
+			j->nafter = d->args->nafter;
+		}
+	}
+	json_decref(la.tags);
+	json_decref(o);
+	if (!ok) {
+		batch_job_free(j);
+		return -1;
+	}
+	return 1;
+}
+
+struct batch {
+	struct batch_job *jobs;
+	size_t n, cap;
+	int *job_of_line;	/* line number - 1 -> index in jobs, or -1 */
+	size_t nlines;
+};
+
+static void
+batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		batch_job_free(&b->jobs[i]);
+	free(b->jobs);
+	free(b->job_of_line);
+}
+
+/* Reads and checks every line.  A line longer than a payload and some
+ * room for its fields is refused before it fills memory. */
+#define LINE_MAX_BYTES (PAYLOAD_MAX + 1024 * 1024)
+
+static int
+read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
+    struct batch *b)
+{
+	char *line = NULL, *cause;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, r, rc = EXIT_OK;
+
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if ((size_t)len > LINE_MAX_BYTES) {
+			cmd_warnx("line %d: longer than %d MiB", lineno,
+			    LINE_MAX_BYTES / (1024 * 1024));
+			rc = EXIT_DATAERR;
+			break;
+		}
+		b->job_of_line = xrealloc(b->job_of_line, (size_t)lineno *
+		    sizeof(int));
+		b->job_of_line[lineno - 1] = -1;
+		b->nlines = (size_t)lineno;
+		if (b->n == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 64;
+			b->jobs = xrealloc(b->jobs, b->cap * sizeof(*b->jobs));
+		}
+		r = batch_parse_line(line, (size_t)len, lineno, d,
+		    &b->jobs[b->n], &cause);
+		if (r < 0) {
+			cmd_warnx("line %d: %s", lineno, cause);
+			free(cause);
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (r > 0)
+			b->job_of_line[lineno - 1] = (int)b->n++;
+	}
+	if (rc == EXIT_OK && ferror(fp)) {
+		cmd_warn("cannot read %s", path);
+		rc = EXIT_DATAERR;
+	}
+	free(line);
+	return rc;
+}
+
+/* "$N" in after: the id line N got. */
+static bool
+resolve_after(struct batch *b, struct batch_job *j, const int64_t *ids)
+{
+	for (size_t i = 0; i < j->nafter; i++) {
+		int k;
+
+		if (j->after[i] > 0)
+			continue;
+		k = b->job_of_line[-j->after[i] - 1];
+		if (k < 0) {
+			cmd_warnx("line %d: bad after '$%lld': line %lld has "
+			    "no job", j->line, (long long)-j->after[i],
+			    (long long)-j->after[i]);
+			return false;
+		}
+		j->after[i] = ids[k];
+	}
+	j->spec.after = j->after;
+	j->spec.nafter = j->nafter;
+	return true;
+}
+
+static int
+store_all(struct store *st, struct batch *b, int64_t *ids)
+{
+	enum store_rc r;
+	char *key;
+
+	if ((r = store_batch_begin(st)) != STORE_OK)
+		return store_failure(st, r);
+	for (size_t i = 0; i < b->n; i++) {
+		struct batch_job *j = &b->jobs[i];
+
+		if (!resolve_after(b, j, ids)) {
+			store_batch_abort(st);
+			return EXIT_DATAERR;
+		}
+		r = store_batch_submit(st, &j->spec, &ids[i]);
+		if (r == STORE_CONFLICT) {
+			key = esc_text(j->spec.key);
+			cmd_warnx("line %d: job %lld has key '%s' and has not "
+			    "ended: nothing submitted", j->line,
+			    (long long)ids[i], key);
+			free(key);
+		} else if (r == STORE_NOTFOUND) {
+			cmd_warnx("line %d: after: %s", j->line,
+			    store_error(st));
+			store_batch_abort(st);
+			return EXIT_NOJOB;
+		} else if (r != STORE_OK) {
+			int rc = store_failure(st, r);
+
+			store_batch_abort(st);
+			return rc;
+		}
+	}
+	if ((r = store_batch_commit(st)) != STORE_OK)
+		return store_failure(st, r);
+	return EXIT_OK;
+}
+
+static int
+print_ids(const int64_t *ids, size_t n)
+{
+	int e;
+
+	for (size_t i = 0; i < n; i++) {
+		if (g_opts.json)
+			print_json_line(json_pack("{s:I}", "id",
+			    (json_int_t)ids[i]));
+		else
+			printf("%lld\n", (long long)ids[i]);
+	}
+	if ((e = out_error()) == 0 || e == EPIPE)
+		return EXIT_OK;
+	cmd_warnx("%zu jobs were submitted but their ids could not be "
+	    "written: %s", n, strerror(e));
+	out_reported();
+	return EXIT_IOERR;
+}
+
+static int
+run_batch(FILE *fp, const char *path, const struct batch_defaults *d)
+{
+	struct batch b = { 0 };
+	struct spool sp;
+	struct store *st;
+	int64_t *ids = NULL;
+	int rc;
+
+	if ((rc = read_lines(fp, path, d, &b)) == EXIT_OK && b.n > 0 &&
+	    (rc = open_store(&sp, &st, true)) == EXIT_OK) {
+		ids = xcalloc(b.n, sizeof(int64_t));
+		rc = store_all(st, &b, ids);
+		close_store(&sp, st);
+		if (rc == EXIT_OK)
+			rc = print_ids(ids, b.n);
+	}
+	free(ids);
+	batch_free(&b);
+	return rc;
+}
+
+/* The defaults' texts: tags, meta, cwd and environment. */
+static int
+make_defaults(const struct submit_args *a, struct batch_defaults *d)
+{
+	json_t *env;
+	const char *k;
+	json_t *v;
+
+	d->args = a;
+	d->tags = a->tags != NULL ? json_dumps(a->tags, JSON_COMPACT) : NULL;
+	d->meta = a->meta != NULL ? json_dumps(a->meta, JSON_COMPACT) : NULL;
+	if ((d->cwd = getcwd(NULL, 0)) == NULL) {
+		cmd_warn("cannot get the current directory");
+		return EXIT_SOFTWARE;
+	}
+	env = a->clean_env ? json_object() : exec_env_current();
+	if (a->env_sets != NULL)
+		json_object_foreach(a->env_sets, k, v)
+			json_object_set(env, k, v);
+	d->env = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	return EXIT_OK;
+}
+
+int
+batch_submit(int fd, const char *path, const struct submit_args *a)
+{
+	struct batch_defaults d = { 0 };
+	FILE *fp;
+	int rc;
+
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		cmd_warn("cannot read %s", path);
+		return EXIT_DATAERR;
+	}
+	if ((rc = make_defaults(a, &d)) == EXIT_OK)
+		rc = run_batch(fp, path, &d);
+	/* stdin stays open for the caller's sake; a file is ours. */
+	if (fd != STDIN_FILENO)
+		fclose(fp);
+	free((char *)d.tags);
+	free((char *)d.meta);
+	free((char *)d.cwd);
+	free((char *)d.env);
+	return rc;
+}
