@@ -151,3 +151,18 @@ load helper
 	run --separate-stderr -69 timeout 20 "$JOBQ" worker --drain 3>&-
 	assert_regex "$stderr" "handler directory $HOME/.config/jobq/handlers refused"
 }
+
+@test "env: a command stored without an environment (older jobq) runs with the worker's" {
+	local id
+	id=$("$JOBQ" submit -- sh -c 'echo "[${WORKERSIDE-unset}]"')
+	"$PYTHON" - "$JOBQ_DIR/jobq.db" "$id" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE payloads SET env = NULL WHERE job_id = ?", (int(sys.argv[2]),))
+db.commit()
+PY
+	assert_job "$id" env=null
+	WORKERSIDE=w drain_worker
+	run -0 "$JOBQ" result "$id"
+	assert_output "[w]"
+}
