@@ -3,6 +3,7 @@
  * in one transaction, with statements prepared once, and the ids are
  * printed only once it committed. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,7 +426,7 @@ struct batch {
 	struct batch_job *jobs;
 	size_t n, cap;
 	int *job_of_line;	/* line number - 1 -> index in jobs, or -1 */
-	size_t nlines;
+	size_t nlines, lines_cap;
 };
 
 static void
@@ -460,8 +461,11 @@ read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
 			rc = EXIT_DATAERR;
 			break;
 		}
-		b->job_of_line = xrealloc(b->job_of_line, (size_t)lineno *
-		    sizeof(int));
+		if ((size_t)lineno > b->lines_cap) {
+			b->lines_cap = b->lines_cap ? b->lines_cap * 2 : 256;
+			b->job_of_line = xrealloc(b->job_of_line,
+			    b->lines_cap * sizeof(int));
+		}
 		b->job_of_line[lineno - 1] = -1;
 		b->nlines = (size_t)lineno;
 		if (b->n == b->cap) {
@@ -626,6 +630,11 @@ batch_submit(int fd, const char *path, const struct submit_args *a)
 		cmd_warn("cannot read %s", path);
 		return EXIT_DATAERR;
 	}
+	/* A batch allocates and frees small blocks by the million (jansson,
+	 * SQLite's pages): grown and trimmed a page at a time, the heap
+	 * costs more in brk() and page faults than the jobs' inserts. */
+	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	if ((rc = make_defaults(a, &d)) == EXIT_OK)
 		rc = run_batch(fp, path, &d);
 	/* stdin stays open for the caller's sake; a file is ours. */

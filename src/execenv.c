@@ -17,7 +17,8 @@ exec_env_current(void)
 {
 	json_t *o = json_object(), *v;
 
-	for (char **e = environ; *e != NULL; e++) {
+	/* Empty (env -i) it may be NULL. */
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		const char *eq = strchr(*e, '=');
 		char *name;
 

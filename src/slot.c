@@ -48,7 +48,7 @@ build_env(const struct job *j, const char *spool_dir, char *const *base)
 	size_t n = 0, k = 0;
 	char **env;
 
-	while (base[n] != NULL)
+	while (base != NULL && base[n] != NULL)
 		n++;
 	env = xcalloc(n + NPROTOCOL_VARS + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)

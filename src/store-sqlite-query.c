@@ -185,11 +185,18 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	return STORE_OK;
 }
 
+/* A batch's pages stay in memory until its commit writes them once:
+ * with SQLite's default cache (2 MiB) a big batch would spill and write
+ * many of them to the log more than once. */
+#define BATCH_CACHE "PRAGMA cache_size = -131072"
+#define DEFAULT_CACHE "PRAGMA cache_size = -2000"
+
 enum store_rc
 store_batch_begin(struct store *st)
 {
 	free(st->batch_queue);
 	st->batch_queue = NULL;
+	sq_exec(st, BATCH_CACHE);
 	return sq_begin(st, DURABLE);
 }
 
@@ -214,7 +221,9 @@ store_batch_commit(struct store *st)
 
 	free(st->batch_queue);
 	st->batch_queue = NULL;
-	if ((r = sq_commit(st)) != STORE_OK)
+	r = sq_commit(st);
+	sq_exec(st, DEFAULT_CACHE);
+	if (r != STORE_OK)
 		return r;
 	spool_wake(st->sp);
 	return STORE_OK;
@@ -226,6 +235,7 @@ store_batch_abort(struct store *st)
 	free(st->batch_queue);
 	st->batch_queue = NULL;
 	sq_rollback(st, STORE_OK);
+	sq_exec(st, DEFAULT_CACHE);
 }
 
 static enum store_rc

@@ -166,3 +166,16 @@ PY
 	run -0 "$JOBQ" result "$id"
 	assert_output "[w]"
 }
+
+@test "env: an empty environment (env -i) records {} and runs" {
+	local id
+	id=$(env -i JOBQ_DIR="$JOBQ_DIR" "$JOBQ" submit -- /usr/bin/env)
+	assert_job "$id" env='{}'
+	run -0 env -i JOBQ_DIR="$JOBQ_DIR" "$JOBQ" submit --batch <<<'{"argv":["/usr/bin/env"]}'
+	assert_job "$output" env='{}'
+	env -i JOBQ_DIR="$JOBQ_DIR" PATH=/usr/bin:/bin timeout 20 "$JOBQ" worker --drain --quiet 3>&-
+	assert_job "$id" state=completed
+	run -0 "$JOBQ" result "$id"
+	assert_equal "$(printf '%s\n' "$output" | sed 's/=.*//' | sort | tr '\n' ' ')" \
+		"JOBQ_ATTEMPT JOBQ_DIR JOBQ_JOB_ID JOBQ_JOB_TYPE JOBQ_LOCK_FD JOBQ_PROGRESS_FD JOBQ_QUEUE "
+}
