@@ -167,15 +167,24 @@ PY
 	assert_output "[w]"
 }
 
-@test "env: an empty environment (env -i) records {} and runs" {
+@test "env: an almost empty environment (env -i) is recorded and runs" {
 	local id
 	id=$(env -i JOBQ_DIR="$JOBQ_DIR" "$JOBQ" submit -- /usr/bin/env)
-	assert_job "$id" env='{}'
+	assert_job "$id" env="{\"JOBQ_DIR\":\"$JOBQ_DIR\"}"
 	run -0 env -i JOBQ_DIR="$JOBQ_DIR" "$JOBQ" submit --batch <<<'{"argv":["/usr/bin/env"]}'
+	assert_job "$output" env="{\"JOBQ_DIR\":\"$JOBQ_DIR\"}"
+	# Nothing at all: no variable, not even the spool's.
+	run --separate-stderr -0 env -i "$JOBQ" --dir "$JOBQ_DIR" submit -- true
 	assert_job "$output" env='{}'
 	env -i JOBQ_DIR="$JOBQ_DIR" PATH=/usr/bin:/bin timeout 20 "$JOBQ" worker --drain --quiet 3>&-
 	assert_job "$id" state=completed
 	run -0 "$JOBQ" result "$id"
 	assert_equal "$(printf '%s\n' "$output" | sed 's/=.*//' | sort | tr '\n' ' ')" \
 		"JOBQ_ATTEMPT JOBQ_DIR JOBQ_JOB_ID JOBQ_JOB_TYPE JOBQ_LOCK_FD JOBQ_PROGRESS_FD JOBQ_QUEUE "
+}
+
+@test "env: a batch with no environment at all records {}" {
+	run --separate-stderr -0 env -i "$JOBQ" --dir "$JOBQ_DIR" submit --batch \
+		<<<'{"argv":["true"]}'
+	assert_job "$output" env='{}'
 }
