@@ -442,6 +442,32 @@ batch_free(struct batch *b)
  * room for its fields is refused before it fills memory. */
 #define LINE_MAX_BYTES (PAYLOAD_MAX + 1024 * 1024)
 
+/* One line without its newline into *buf: its length, -1 at the end of
+ * the input, or LINE_MAX_BYTES + 1 for a longer line, of which no more
+ * is read.  Byte by byte, so that a NUL inside is kept and seen. */
+static ssize_t
+read_line(FILE *fp, char **buf, size_t *cap)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+		if (len + 1 >= *cap) {
+			*cap = *cap ? *cap * 2 : 4096;
+			*buf = xrealloc(*buf, *cap);
+		}
+		(*buf)[len++] = (char)c;
+		if (len > LINE_MAX_BYTES)
+			return LINE_MAX_BYTES + 1;
+	}
+	if (c == EOF && len == 0)
+		return -1;
+	if (*buf == NULL)
+		*buf = xmalloc(*cap = 4096);
+	(*buf)[len] = '\0';
+	return (ssize_t)len;
+}
+
 static int
 read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
     struct batch *b)
@@ -451,10 +477,8 @@ read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
 	ssize_t len;
 	int lineno = 0, r, rc = EXIT_OK;
 
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while ((len = read_line(fp, &line, &cap)) >= 0) {
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
 		if ((size_t)len > LINE_MAX_BYTES) {
 			cmd_warnx("line %d: longer than %d MiB", lineno,
 			    LINE_MAX_BYTES / (1024 * 1024));

@@ -227,3 +227,32 @@ ran'
 	assert_job_count 2
 	run -0 "$JOBQ" submit c
 }
+
+@test "batch: a line longer than a payload can be is refused before it is all read" {
+	run --separate-stderr -65 bash -c '{ echo "{\"type\":\"a\"}"; head -c 40000000 /dev/zero | tr "\0" x; } | "$JOBQ" submit --batch'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: line 2: longer than 17 MiB"
+	assert_job_count 0
+}
+
+@test "batch: a directory as the file is a read error, exit 65" {
+	run --separate-stderr -65 "$JOBQ" submit --batch "$BATS_TEST_TMPDIR"
+	assert_regex "$stderr" "^jobq: submit: cannot read $BATS_TEST_TMPDIR: Is a directory"
+	assert_job_count 0
+}
+
+@test "batch: no lock is held while lines are read; killed then, it stores nothing" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	"$JOBQ" submit --batch "$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	local pid=$!
+	exec 4>"$BATS_TEST_TMPDIR/fifo"
+	echo '{"type":"a"}' >&4
+	# Another submit goes through at once while the batch waits for input.
+	run -0 timeout 5 "$JOBQ" submit other
+	assert_output 1
+	kill -9 "$pid"
+	exec 4>&-
+	wait "$pid" || true
+	assert_job_count 1
+	assert_job 1 type=other
+}
