@@ -362,8 +362,8 @@ batch_parse_line(const char *buf, size_t len, int lineno,
 		*cause = xstrdup("a NUL byte in the line");
 		return -1;
 	}
-	if ((o = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-	    &jerr)) == NULL) {
+	if ((o = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL |
+	    JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		*cause = xasprintf("bad JSON: column %d: %s", jerr.column,
 		    jerr.text);
 		return -1;

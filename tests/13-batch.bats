@@ -78,6 +78,9 @@ batch() { # LINES... as one file
 {"type":"a","after":[0]}|bad after: use job ids
 {"type":"a","after":"1"}|field 'after' must be an array
 {"type":"a","key":""}|bad key ''
+{"type":"a","queue":"x","queue":"y"}|bad JSON: column .*duplicate object key
+{"type":"a","payload":123456789012345678901234567890}|bad JSON: column .*too big
+{"type":"a","delay":1e400}|bad JSON
 EOF2
 	assert_job_count 0
 }
