@@ -107,7 +107,8 @@ exec_env_which(const char *argv0, const char *path, const char *cwd,
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		/* An empty entry is the current directory, the job's. */
 		if (n == 0)
-			file = xasprintf("%s/%s", cwd != NULL ? cwd : ".", argv0);
+			file = xasprintf("%s/%s", cwd != NULL ? cwd : ".",
+			    argv0);
 		else if (p[0] != '/' && cwd != NULL)
 			file = xasprintf("%s/%.*s/%s", cwd, (int)n, p, argv0);
 		else
