@@ -63,8 +63,8 @@ static const struct cmd_option submit_options[] = {
 	{ "priority", 'p', "PRIORITY",
 	  "critical, high, normal (default), low or 0-99", 'p' },
 	{ "timeout", 't', "DURATION",
-	  "stop a start after DURATION (default: 300s for a handler, none "
-	  "for a command; 0 or none: none)", 't' },
+	  "stop a start after DURATION (default 300s, commands none; "
+	  "0|none: none)", 't' },
 	{ "delay", 0, "DURATION", "run no sooner than DURATION from now",
 	  OPT_DELAY },
 	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
@@ -81,10 +81,10 @@ static const struct cmd_option submit_options[] = {
 	  "doubling (default 10s)", OPT_RETRY_DELAY },
 	{ "env", 0, "NAME=VALUE", "a command: run it with NAME set to VALUE "
 	  "(repeatable)", OPT_ENV },
-	{ "clean-env", 0, NULL, "a command: run it without the submitter's "
-	  "environment", OPT_CLEAN_ENV },
-	{ "batch", 0, NULL, "submit one job per JSON line of FILE or stdin, "
-	  "all or none", OPT_BATCH },
+	{ "clean-env", 0, NULL, "a command: run it without your environment",
+	  OPT_CLEAN_ENV },
+	{ "batch", 0, NULL, "one job per JSON line of FILE or stdin, all or "
+	  "none", OPT_BATCH },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
