@@ -34,7 +34,7 @@ _jobq()
 	--status|-s)
 		COMPREPLY=($(compgen -W "pending running retrying completed failed timeout cancelled" -- "$cur"))
 		return ;;
-	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--offset|--attempt|--older-than|-j|-q|-t|-n)
+	--queue|--type|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--after|--key|--tag|--meta|--env|--offset|--attempt|--older-than|-j|-q|-t|-n)
 		return ;;
 	esac
 
@@ -46,7 +46,7 @@ _jobq()
 	# Each command's options, as 'jobq COMMAND --help' lists them.
 	local opts="--dir --json --color --help -h"
 	case $cmd in
-	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --" ;;
+	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --env --clean-env --batch --" ;;
 	status) ;;
 	result) opts+=" --wait" ;;
 	wait) opts+=" --timeout -t --tag --queue -q --all" ;;

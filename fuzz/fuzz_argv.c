@@ -152,15 +152,20 @@ check_same(const struct cmd_entry *e, const struct record *a,
 }
 
 static void
-check_submit(int rc, int argc, char **argv, const struct submit_args *a)
+check_submit(int rc, int argc, char **argv, const struct submit_cmd *c)
 {
+	const struct submit_args *a = &c->a;
 	int64_t max = (int64_t)100 * 365 * 86400000;
 
 	FUZZ_CHECK(rc == EXIT_OK || rc == EXIT_USAGE, "submit: exit %d", rc);
 	if (rc != EXIT_OK)
 		return;
-	FUZZ_CHECK((a->command == NULL) != (a->type == NULL),
+	FUZZ_CHECK(c->batch ? c->command == NULL && c->type == NULL :
+	    (c->command == NULL) != (c->type == NULL),
 	    "submit: a command and a type, or neither");
+	FUZZ_CHECK(c->command != NULL || c->batch ||
+	    (a->env_sets == NULL && !a->clean_env),
+	    "submit: --env or --clean-env with a handler job");
 	FUZZ_CHECK(valid_name(a->spec.queue), "submit: queue '%s'",
 	    a->spec.queue);
 	FUZZ_CHECK(a->spec.priority >= 0 && a->spec.priority <= 99,
@@ -178,16 +183,18 @@ check_submit(int rc, int argc, char **argv, const struct submit_args *a)
 		    (long long)a->after[i]);
 	FUZZ_CHECK(a->spec.key == NULL || (a->spec.key[0] != '\0' &&
 	    strlen(a->spec.key) <= KEY_MAX_LEN), "submit: key");
-	if (a->command != NULL) {
+	if (c->batch)
+		return;
+	if (c->command != NULL) {
 		/* Everything after a "--" that came before any operand. */
-		ptrdiff_t k = a->command - argv;
+		ptrdiff_t k = c->command - argv;
 
-		FUZZ_CHECK(k > 1 && k < argc && a->command[0] != NULL &&
+		FUZZ_CHECK(k > 1 && k < argc && c->command[0] != NULL &&
 		    strcmp(argv[k - 1], "--") == 0, "submit: command at %td",
 		    k);
 	} else {
-		FUZZ_CHECK(valid_name(a->type) && strcmp(a->type, "exec") != 0,
-		    "submit: type '%s'", a->type);
+		FUZZ_CHECK(valid_name(c->type) && strcmp(c->type, "exec") != 0,
+		    "submit: type '%s'", c->type);
 	}
 }
 
@@ -243,7 +250,7 @@ check_worker(int rc, const struct worker_args *a)
 }
 
 /* Static: a --help in the middle of a parse longjmps out of it. */
-static struct submit_args sa;
+static struct submit_cmd sa;
 static struct list_filter lf;
 static struct worker_args wa;
 static int64_t *wait_ids;
@@ -281,9 +288,7 @@ reset(void)
 	free(wa.queues);
 	free(wa.handler_dirs);
 	free(wait_ids);
-	free(sa.after);
-	json_decref(sa.tags);
-	json_decref(sa.meta);
+	submit_args_free(&sa.a);
 	memset(&sa, 0, sizeof(sa));
 	memset(&lf, 0, sizeof(lf));
 	memset(&wa, 0, sizeof(wa));

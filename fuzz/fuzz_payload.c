@@ -269,7 +269,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* As read_payload gives it: the bytes, then a NUL not counted. */
 	char *buf = fuzz_cstr(data, size);
-	bool ok = validate_payload(buf, size);
+	bool ok = validate_payload(buf, size, "");
 	bool want = reference(data, size) == REF_OK;
 
 	FUZZ_CHECK(ok == want, "%zu bytes '%s': validate_payload says %s",

@@ -8,15 +8,17 @@
 
 #include <jansson.h>
 
+#include "batch.h"
 #include "common.h"
 #include "escape.h"
+#include "execenv.h"
+#include "handlers.h"
 #include "output.h"
 #include "jobq.h"
 #include "outcheck.h"
 #include "timefmt.h"
+#include "submitargs.h"
 #include "util.h"
-
-#define DEFAULT_TIMEOUT_MS (300 * 1000)
 
 static int
 payload_too_big(void)
@@ -27,196 +29,30 @@ payload_too_big(void)
 	return EXIT_DATAERR;
 }
 
-struct submit_args {
-	struct job_spec spec;
+/* What the command line says: the job, or the batch. */
+struct submit_cmd {
+	struct submit_args a;
 	char **command;		/* exec job: argv, NULL-terminated */
 	const char *type;
 	const char *payload_arg;	/* NULL: {} */
-	const char *when;	/* the --delay or --at given, if any */
-	int64_t *after;		/* --after, malloc'd */
-	size_t nafter;
-	json_t *tags;		/* --tag: an array, NULL: none */
-	json_t *meta;		/* --meta: an object, NULL: none */
+	bool batch;		/* --batch */
+	const char *batch_file;	/* NULL or "-": stdin */
 };
-
-/* --tag T: once each, in the order given. */
-static int
-add_tag(struct submit_args *a, const char *arg)
-{
-	size_t i;
-	json_t *v;
-
-	if (!valid_name(arg)) {
-		cmd_warnx("bad tag '%s': use letters, digits and _.- (at most "
-		    "%d bytes, starting with a letter or digit)", arg,
-		    NAME_MAX_LEN);
-		return EXIT_USAGE;
-	}
-	if (a->tags == NULL)
-		a->tags = json_array();
-	json_array_foreach(a->tags, i, v)
-		if (strcmp(json_string_value(v), arg) == 0)
-			return EXIT_OK;
-	json_array_append_new(a->tags, json_string(arg));
-	return EXIT_OK;
-}
-
-/* --meta KEY=VALUE: a later value of a key replaces an earlier one. */
-static int
-add_meta(struct submit_args *a, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	char *key;
-	json_t *v;
-
-	if (eq == NULL) {
-		cmd_warnx("bad --meta '%s': use KEY=VALUE", arg);
-		return EXIT_USAGE;
-	}
-	key = xstrdup(arg);
-	key[eq - arg] = '\0';
-	if (!valid_name(key)) {
-		cmd_warnx("bad --meta key '%s': use letters, digits and _.- "
-		    "(at most %d bytes)", key, NAME_MAX_LEN);
-		free(key);
-		return EXIT_USAGE;
-	}
-	if ((v = json_string(eq + 1)) == NULL) {
-		cmd_warnx("bad --meta value for '%s': not UTF-8 text", key);
-		free(key);
-		return EXIT_USAGE;
-	}
-	if (a->meta == NULL)
-		a->meta = json_object();
-	json_object_set_new(a->meta, key, v);
-	free(key);
-	return EXIT_OK;
-}
-
-/* --after ID[,ID...], added to those before. */
-static int
-add_after(struct submit_args *a, const char *arg)
-{
-	char *copy = xstrdup(arg), *save = NULL, *tok;
-	int64_t id;
-	int rc = EXIT_OK;
-
-	if (arg[0] == '\0' || arg[strlen(arg) - 1] == ',')
-		rc = EXIT_USAGE;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == EXIT_OK;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (!parse_id(tok, &id)) {
-			rc = EXIT_USAGE;
-			break;
-		}
-		a->after = xrealloc(a->after, (a->nafter + 1) *
-		    sizeof(*a->after));
-		a->after[a->nafter++] = id;
-	}
-	if (rc != EXIT_OK || strstr(arg, ",,") != NULL || arg[0] == ',') {
-		cmd_warnx("bad --after '%s': use job ids separated by ','",
-		    arg);
-		rc = EXIT_USAGE;
-	}
-	free(copy);
-	return rc;
-}
-
-/* --delay and --at both say when: one of them, once. */
-static int
-set_when(struct submit_args *a, const char *opt, int64_t run_at)
-{
-	if (a->when != NULL) {
-		cmd_warnx("%s: the job's time is already set by %s; give "
-		    "one --delay or --at", opt, a->when);
-		return EXIT_USAGE;
-	}
-	a->when = opt;
-	a->spec.run_at = run_at;
-	return EXIT_OK;
-}
-
-/* Options without a short form. */
-enum { OPT_RETRIES = 256, OPT_RETRY_DELAY, OPT_DELAY, OPT_AT, OPT_AFTER,
-	OPT_KEY, OPT_TAG, OPT_META };
-
-/* A key is text of the user's; this keeps it to a line's worth. */
-#define KEY_MAX_LEN 1024
 
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
-	struct submit_args *a = ctx;
-	long long n;
-	int64_t ms;
+	struct submit_cmd *c = ctx;
+	char *cause;
 
-	switch (id) {
-	case 'q':
-		if (!valid_name(arg)) {
-			cmd_warnx("bad queue name '%s': use letters, digits "
-			    "and _.- (at most %d bytes)", arg, NAME_MAX_LEN);
-			return EXIT_USAGE;
-		}
-		a->spec.queue = arg;
-		break;
-	case 'p':
-		if (!parse_priority(arg, &a->spec.priority)) {
-			cmd_warnx("bad priority '%s': use critical, high, "
-			    "normal, low or 0-99", arg);
-			return EXIT_USAGE;
-		}
-		break;
-	case 't':
-		if (!parse_duration(arg, &a->spec.timeout_ms)) {
-			cmd_warnx("bad timeout '%s': use %s, or 0 for none",
-			    arg, DURATION_FORMS);
-			return EXIT_USAGE;
-		}
-		break;
-	case OPT_RETRIES:
-		if (!parse_int(arg, 0, RETRIES_MAX, &n)) {
-			cmd_warnx("bad retries '%s': use a number from 0 to %d",
-			    arg, RETRIES_MAX);
-			return EXIT_USAGE;
-		}
-		a->spec.max_retries = (int)n;
-		break;
-	case OPT_DELAY:
-		if (!parse_duration(arg, &ms)) {
-			cmd_warnx("bad delay '%s': use %s", arg,
-			    DURATION_FORMS);
-			return EXIT_USAGE;
-		}
-		return set_when(a, "--delay", now_ms() + ms);
-	case OPT_AT:
-		if (!parse_time(arg, now_ms(), &ms)) {
-			cmd_warnx("bad time '%s': use %s", arg, TIME_FORMS);
-			return EXIT_USAGE;
-		}
-		/* A time already past means now; 0 would too. */
-		return set_when(a, "--at", ms > 0 ? ms : 1);
-	case OPT_AFTER:
-		return add_after(a, arg);
-	case OPT_TAG:
-		return add_tag(a, arg);
-	case OPT_META:
-		return add_meta(a, arg);
-	case OPT_KEY:
-		if (arg[0] == '\0' || strlen(arg) > KEY_MAX_LEN) {
-			cmd_warnx("bad key '%s': use 1 to %d bytes", arg,
-			    KEY_MAX_LEN);
-			return EXIT_USAGE;
-		}
-		a->spec.key = arg;
-		break;
-	case OPT_RETRY_DELAY:
-		if (!parse_duration(arg, &a->spec.retry_delay_ms) ||
-		    a->spec.retry_delay_ms > RETRY_DELAY_MAX_MS) {
-			cmd_warnx("bad retry delay '%s': use %s, at most 1h, "
-			    "or 0 for none", arg, DURATION_FORMS);
-			return EXIT_USAGE;
-		}
-		break;
+	if (id == OPT_BATCH) {
+		c->batch = true;
+		return EXIT_OK;
+	}
+	if (!submit_set(&c->a, id, arg, &cause)) {
+		cmd_warnx("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
 	}
 	return EXIT_OK;
 }
@@ -227,7 +63,8 @@ static const struct cmd_option submit_options[] = {
 	{ "priority", 'p', "PRIORITY",
 	  "critical, high, normal (default), low or 0-99", 'p' },
 	{ "timeout", 't', "DURATION",
-	  "stop a start after DURATION (default 300s, 0: none)", 't' },
+	  "stop a start after DURATION (default 300s, commands none; "
+	  "0|none: none)", 't' },
 	{ "delay", 0, "DURATION", "run no sooner than DURATION from now",
 	  OPT_DELAY },
 	{ "at", 0, "TIME", "run no sooner than TIME (see jobq(1))", OPT_AT },
@@ -242,6 +79,12 @@ static const struct cmd_option submit_options[] = {
 	  "(default 0)", OPT_RETRIES },
 	{ "retry-delay", 0, "DURATION", "wait before the first retry, "
 	  "doubling (default 10s)", OPT_RETRY_DELAY },
+	{ "env", 0, "NAME=VALUE", "a command: run it with NAME set to VALUE "
+	  "(repeatable)", OPT_ENV },
+	{ "clean-env", 0, NULL, "a command: run it without your environment",
+	  OPT_CLEAN_ENV },
+	{ "batch", 0, NULL, "one job per JSON line of FILE or stdin, all or "
+	  "none", OPT_BATCH },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 
@@ -252,47 +95,50 @@ static int cmd_submit(int, char **);
 const struct cmd_entry cmd_submit_entry = {
 	.name = "submit",
 	.summary = "add a job and print its id",
-	.usage = "TYPE [PAYLOAD|-|@FILE]\n-- COMMAND [ARG]...",
+	.usage = "TYPE [PAYLOAD|-|@FILE]\n-- COMMAND [ARG]...\n"
+	    "--batch [FILE|-]",
 	.options = submit_options,
 	.flags = CMD_EXEC_AFTER_DASHDASH,
 	.exec = cmd_submit,
 };
 
 static int
-check_type(const char *type)
+batch_args(struct submit_cmd *c, const struct cmd_args *ca)
 {
-	if (!valid_name(type)) {
-		cmd_warnx("bad type '%s': use letters, digits and _.- "
-		    "(at most %d bytes, starting with a letter or digit)",
-		    type, NAME_MAX_LEN);
-		return EXIT_USAGE;
+	const struct cmd_entry *e = &cmd_submit_entry;
+
+	if (ca->command != NULL) {
+		cmd_warnx("--batch takes no command: give commands as "
+		    "{\"argv\": [...]} lines");
+		return cmd_usage_error(e);
 	}
-	if (strcmp(type, "exec") == 0) {
-		cmd_warnx("type 'exec' is reserved: submit a command with "
-		    "'jobq submit -- COMMAND [ARG]...'");
-		return EXIT_USAGE;
+	if (ca->n > 1) {
+		cmd_warnx("unexpected argument '%s' after the batch file",
+		    ca->operands[1]);
+		return cmd_usage_error(e);
 	}
+	c->batch_file = ca->n == 1 ? ca->operands[0] : NULL;
 	return EXIT_OK;
 }
 
 /* The operands point into argv, which outlives the job's submission. */
 static int
-parse_args(int argc, char **argv, struct submit_args *a)
+parse_args(int argc, char **argv, struct submit_cmd *c)
 {
 	const struct cmd_entry *e = &cmd_submit_entry;
 	struct cmd_args ca;
-	int rc;
+	char *cause;
+	int rc = EXIT_OK;
 
-	a->spec.queue = "default";
-	a->spec.priority = PRIORITY_DEFAULT;
-	a->spec.timeout_ms = DEFAULT_TIMEOUT_MS;
-	a->spec.retry_delay_ms = RETRY_DELAY_DEFAULT_MS;
-	if ((rc = cmd_parse(e, argc, argv, submit_option, a, &ca)) !=
+	submit_args_init(&c->a);
+	if ((rc = cmd_parse(e, argc, argv, submit_option, c, &ca)) !=
 	    EXIT_OK)
 		return rc;
-	if (ca.command != NULL) {
-		a->command = ca.command;
-		if (a->command[0] == NULL) {
+	if (c->batch)
+		rc = batch_args(c, &ca);
+	else if (ca.command != NULL) {
+		c->command = ca.command;
+		if (c->command[0] == NULL) {
 			cmd_warnx("no command after '--'");
 			rc = cmd_usage_error(e);
 		}
@@ -303,10 +149,19 @@ parse_args(int argc, char **argv, struct submit_args *a)
 		cmd_warnx("unexpected argument '%s' after the payload",
 		    ca.operands[2]);
 		rc = cmd_usage_error(e);
+	} else if (c->a.env_sets != NULL || c->a.clean_env) {
+		cmd_warnx("%s applies to commands only ('jobq submit -- "
+		    "COMMAND'), not to handler jobs", c->a.clean_env ?
+		    "--clean-env" : "--env");
+		rc = cmd_usage_error(e);
 	} else {
-		a->type = ca.operands[0];
-		a->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
-		rc = check_type(a->type);
+		c->type = ca.operands[0];
+		c->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
+		if (!submit_check_type(c->type, &cause)) {
+			cmd_warnx("%s", cause);
+			free(cause);
+			rc = EXIT_USAGE;
+		}
 	}
 	cmd_args_free(&ca);
 	return rc;
@@ -354,8 +209,20 @@ read_payload(const char *arg, char **buf, size_t *len)
 	return EXIT_OK;
 }
 
+/* "jobq submit make test": words, not JSON, as a command would be. */
 static bool
-validate_payload(const char *buf, size_t len)
+looks_like_words(const char *arg)
+{
+	if (arg == NULL || arg[0] == '@' || strcmp(arg, "-") == 0 ||
+	    strchr("{[\"-0123456789", arg[0]) != NULL)
+		return false;
+	return strcmp(arg, "true") != 0 && strcmp(arg, "false") != 0 &&
+	    strcmp(arg, "null") != 0;
+}
+
+/* hint: what to suggest after the error, or "". */
+static bool
+validate_payload(const char *buf, size_t len, const char *hint)
 {
 	const char *nul = memchr(buf, '\0', len);
 	enum json_error_code code;
@@ -378,12 +245,12 @@ validate_payload(const char *buf, size_t len)
 	if (v == NULL) {
 		/* Valid JSON that jansson cannot hold is not "not JSON". */
 		code = json_error_code(&jerr);
-		cmd_warnx("payload is %s: line %d, column %d: %s",
+		cmd_warnx("payload is %s: line %d, column %d: %s%s",
 		    code == json_error_numeric_overflow ||
 		    code == json_error_null_byte_in_key ||
 		    code == json_error_stack_overflow ?
 		    "JSON beyond jobq's limits" : "not JSON",
-		    jerr.line, jerr.column, jerr.text);
+		    jerr.line, jerr.column, jerr.text, hint);
 		return false;
 	}
 	json_decref(v);
@@ -445,50 +312,119 @@ check_id_written(int64_t id)
 	return EXIT_IOERR;
 }
 
-static int submit(struct submit_args *);
+static int submit(struct submit_cmd *);
 
 static int
 cmd_submit(int argc, char **argv)
 {
-	struct submit_args a = { 0 };
+	struct submit_cmd c = { 0 };
 	char *tags = NULL, *meta = NULL;
-	int rc;
+	int rc, fd;
 
-	if ((rc = parse_args(argc, argv, &a)) == EXIT_OK) {
-		if (a.tags != NULL)
-			a.spec.tags = tags = json_dumps(a.tags, JSON_COMPACT);
-		if (a.meta != NULL)
-			a.spec.meta = meta = json_dumps(a.meta, JSON_COMPACT);
-		rc = submit(&a);
+	if ((rc = parse_args(argc, argv, &c)) != EXIT_OK)
+		;
+	else if (c.batch) {
+		fd = STDIN_FILENO;
+		if (c.batch_file != NULL && strcmp(c.batch_file, "-") != 0 &&
+		    (fd = open(c.batch_file, O_RDONLY | O_CLOEXEC)) < 0) {
+			cmd_warn("cannot read batch file %s", c.batch_file);
+			rc = EXIT_DATAERR;
+		} else
+			rc = batch_submit(fd, c.batch_file != NULL ?
+			    c.batch_file : "stdin", &c.a);
+	} else {
+		if (c.a.tags != NULL)
+			c.a.spec.tags = tags = json_dumps(c.a.tags,
+			    JSON_COMPACT);
+		if (c.a.meta != NULL)
+			c.a.spec.meta = meta = json_dumps(c.a.meta,
+			    JSON_COMPACT);
+		rc = submit(&c);
 	}
-	free(a.after);
+	submit_args_free(&c.a);
 	free(tags);
 	free(meta);
-	json_decref(a.tags);
-	json_decref(a.meta);
+	return rc;
+}
+
+/* The command's environment: the submitter's (or none with
+ * --clean-env), with --env on top, as JSON text. */
+static char *
+exec_env(const struct submit_args *a)
+{
+	json_t *env = a->clean_env ? json_object() : exec_env_current(), *v;
+	const char *k;
+	char *text;
+
+	if (a->env_sets != NULL)
+		json_object_foreach(a->env_sets, k, v)
+			json_object_set(env, k, v);
+	text = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	return text;
+}
+
+/* On a terminal, a type that no handler serves yet is most likely a
+ * typo, or a command meant for 'submit --'.  The job is still
+ * submitted: a handler may come later, or a worker sees other
+ * directories. */
+static void
+warn_no_handler(const char *type, const char *spool_dir)
+{
+	struct handler_path hp;
+	char *cause = NULL, *path;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (handler_path_init(&hp, NULL, 0, spool_dir, &cause) == HP_OK) {
+		if ((path = handler_find(&hp, type, &cause)) == NULL &&
+		    strncmp(cause, "no handler", 10) == 0)
+			cmd_warnx("warning: %s; the job waits until a worker "
+			    "finds one (to run a command: jobq submit -- "
+			    "COMMAND)", cause);
+		free(path);
+	}
+	free(cause);
+	handler_path_free(&hp);
+}
+
+static int
+job_payload(struct submit_cmd *c, char **payload, size_t *len)
+{
+	char *hint;
+	int rc;
+
+	if (c->command != NULL) {
+		c->a.spec.type = "exec";
+		c->a.spec.timeout_ms = submit_timeout(&c->a, true);
+		return exec_payload(c->command, payload, len);
+	}
+	c->a.spec.type = c->type;
+	c->a.spec.timeout_ms = submit_timeout(&c->a, false);
+	if ((rc = read_payload(c->payload_arg, payload, len)) != EXIT_OK)
+		return rc;
+	hint = looks_like_words(c->payload_arg) ? xasprintf("; to run a "
+	    "command, use: jobq submit -- %s %s", c->type, c->payload_arg) :
+	    xstrdup("");
+	if (!validate_payload(*payload, *len, hint))
+		rc = EXIT_DATAERR;
+	free(hint);
 	return rc;
 }
 
 static int
-submit(struct submit_args *ap)
+submit(struct submit_cmd *c)
 {
-	struct submit_args a = *ap;
+	struct submit_args a;
 	struct spool sp;
 	struct store *st;
-	char *payload = NULL;
+	char *payload = NULL, *env = NULL;
 	size_t len = 0;
 	int64_t id;
 	int rc;
 
-	if (a.command != NULL) {
-		a.spec.type = "exec";
-		rc = exec_payload(a.command, &payload, &len);
-	} else {
-		a.spec.type = a.type;
-		rc = read_payload(a.payload_arg, &payload, &len);
-		if (rc == EXIT_OK && !validate_payload(payload, len))
-			rc = EXIT_DATAERR;
-	}
+	rc = job_payload(c, &payload, &len);
+	a = c->a;
 	if (rc == EXIT_OK && len > PAYLOAD_MAX)
 		rc = payload_too_big();
 	if (rc != EXIT_OK) {
@@ -497,11 +433,16 @@ submit(struct submit_args *ap)
 	}
 	a.spec.payload = payload;
 	a.spec.payload_len = len;
+	if (c->command != NULL)
+		a.spec.env = env = exec_env(&a);
 
 	if ((rc = open_store(&sp, &st, true)) != EXIT_OK) {
 		free(payload);
+		free(env);
 		return rc;
 	}
+	if (c->command == NULL)
+		warn_no_handler(a.spec.type, sp.dir);
 	a.spec.after = a.after;
 	a.spec.nafter = a.nafter;
 	enum store_rc src = store_submit(st, &a.spec, &id);
@@ -529,5 +470,6 @@ submit(struct submit_args *ap)
 	}
 	close_store(&sp, st);
 	free(payload);
+	free(env);
 	return rc;
 }

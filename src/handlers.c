@@ -19,6 +19,20 @@ add_dir(struct handler_path *hp, const char *dir)
 	hp->dirs[hp->ndirs++] = xstrdup(dir);
 }
 
+/* ${XDG_CONFIG_HOME:-~/.config}/jobq/handlers: handlers found without
+ * flags.  XDG says a relative XDG_CONFIG_HOME is to be ignored. */
+static char *
+config_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/jobq/handlers", xdg);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.config/jobq/handlers", home);
+	return NULL;
+}
+
 enum handler_path_rc
 handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
     size_t nexplicit, const char *spool_dir, char **cause)
@@ -53,6 +67,10 @@ handler_path_init(struct handler_path *hp, char *const *explicit_dirs,
 	char *own = xasprintf("%s/handlers", spool_dir);
 	add_dir(hp, own);
 	free(own);
+	if ((own = config_dir()) != NULL) {
+		add_dir(hp, own);
+		free(own);
+	}
 
 	/* The --handlers directories exist (checked above); the others
 	 * are refused only if they exist. */

@@ -10,7 +10,8 @@ struct handler_path {
 	size_t ndirs;
 };
 
-/* --handlers DIRs, then $JOBQ_HANDLERS, then SPOOL/handlers.  Fails with
+/* --handlers DIRs, then $JOBQ_HANDLERS, then SPOOL/handlers, then
+ * ${XDG_CONFIG_HOME:-~/.config}/jobq/handlers.  Fails with
  * *cause (malloc'd) set if a --handlers directory is missing (usage), or
  * if any of them that exists is not trusted (unusable; see
  * path_trusted()).  handler_path_free() is called whatever the result. */

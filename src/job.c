@@ -63,6 +63,7 @@ job_clear(struct job *j)
 	free(j->key);
 	free(j->tags);
 	free(j->meta);
+	free(j->env);
 	memset(j, 0, sizeof(*j));
 }
 

@@ -60,6 +60,9 @@ struct job {
 	char *key;		/* submit --key; NULL: none */
 	char *tags;		/* a JSON array of names; NULL: none */
 	char *meta;		/* a JSON object of strings; NULL: none */
+	char *env;		/* exec: a JSON object of strings; NULL:
+				   none, or not loaded */
+	bool env_loaded;	/* read with its environment (status) */
 };
 void job_clear(struct job *);
 

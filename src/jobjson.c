@@ -195,6 +195,10 @@ print_job_json(FILE *fp, const struct job *j, const struct job_extra *x)
 	json_object_set_new(o, "key", string_or_null(j->key));
 	json_object_set_new(o, "tags", stored_json(j->tags, json_array()));
 	json_object_set_new(o, "meta", stored_json(j->meta, json_object()));
+	/* Only where it was read (status): list leaves it in the store. */
+	if (j->env_loaded)
+		json_object_set_new(o, "env", stored_json(j->env,
+		    json_null()));
 
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);

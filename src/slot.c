@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
+#include "execenv.h"
 #include "util.h"
 
 extern char **environ;
@@ -39,19 +40,20 @@ is_protocol_var(const char *entry)
 	return false;
 }
 
-/* The worker's environment with the protocol's variables set. */
+/* base (the worker's environment, or an exec job's recorded one) with
+ * the protocol's variables set on top. */
 static char **
-build_env(const struct job *j, const char *spool_dir)
+build_env(const struct job *j, const char *spool_dir, char *const *base)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
-	while (environ[n] != NULL)
+	while (base != NULL && base[n] != NULL)
 		n++;
 	env = xcalloc(n + NPROTOCOL_VARS + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		if (!is_protocol_var(environ[i]))
-			env[k++] = xstrdup(environ[i]);
+		if (!is_protocol_var(base[i]))
+			env[k++] = xstrdup(base[i]);
 	env[k++] = xasprintf("JOBQ_JOB_ID=%lld", (long long)j->id);
 	env[k++] = xasprintf("JOBQ_JOB_TYPE=%s", j->type);
 	env[k++] = xasprintf("JOBQ_QUEUE=%s", j->queue);
@@ -225,6 +227,7 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	struct record_ctx ctx = { s, env, NULL };
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
+	char **recorded = NULL;
 	int in = -1, rc;
 	bool is_exec = strcmp(s->job.type, "exec") == 0, started = false;
 
@@ -236,7 +239,14 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	if (is_exec) {
 		if (!parse_exec(&s->job, &argv, &cwd, cause))
 			return false;
-		path = xstrdup(argv[0]);
+		/* The command runs with the environment recorded at
+		 * submit, and is found in that environment's PATH. */
+		recorded = exec_env_recorded(&s->job);
+		envp = build_env(&s->job, env->sp->dir,
+		    recorded != NULL ? recorded : environ);
+		if ((path = exec_env_which(argv[0], exec_env_path(recorded),
+		    cwd, cause)) == NULL)
+			goto out;
 		in = env->devnull;
 	} else {
 		if ((path = handler_find(env->hp, s->job.type, cause)) == NULL)
@@ -250,7 +260,8 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 			goto out;
 		}
 	}
-	envp = build_env(&s->job, env->sp->dir);
+	if (envp == NULL)
+		envp = build_env(&s->job, env->sp->dir, environ);
 	req.path = path;
 	req.search_path = is_exec;
 	req.argv = argv;
@@ -278,6 +289,7 @@ out:
 		close(in);
 	free_strv(argv);
 	free_strv(envp);
+	free_strv(recorded);
 	free(path);
 	free(cwd);
 	free(ctx.cause);

@@ -21,8 +21,8 @@ static enum store_rc
 check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
     struct ended *broken)
 {
-	sqlite3_stmt *s = sq_prepare(st, "SELECT state FROM jobs"
-	    " WHERE id = ?1");
+	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_DEP_STATE,
+	    "SELECT state FROM jobs WHERE id = ?1");
 	enum store_rc r = STORE_OK;
 	enum job_state state;
 	int rc;
@@ -53,9 +53,8 @@ check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
 		else if (job_dep_effect(state) == DEP_BROKEN &&
 		    broken->id == 0)
 			*broken = (struct ended){ spec->after[i], state };
-		sqlite3_reset(s);
+		sq_done(s);
 	}
-	sqlite3_finalize(s);
 	return r;
 }
 
@@ -63,8 +62,8 @@ check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
 static enum store_rc
 key_holder(struct store *st, const char *key, int64_t *id)
 {
-	sqlite3_stmt *s = sq_prepare(st, "SELECT id FROM jobs WHERE key = ?1"
-	    " AND state IN ('pending', 'retrying', 'running')");
+	sqlite3_stmt *s = sq_kept(st, S_KEY_HOLDER, "SELECT id FROM jobs"
+	    " WHERE key = ?1 AND state IN ('pending', 'retrying', 'running')");
 	int rc;
 
 	if (s == NULL)
@@ -73,7 +72,7 @@ key_holder(struct store *st, const char *key, int64_t *id)
 	rc = sq_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sq_done(s);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE)
@@ -81,8 +80,33 @@ key_holder(struct store *st, const char *key, int64_t *id)
 	return sq_db_fail(st, sq_classify(rc), "key");
 }
 
-enum store_rc
-store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
+/* The queue's row, made as a queue seen for the first time starts.  In
+ * a batch, lines of one queue ask once. */
+static enum store_rc
+make_queue(struct store *st, const char *queue)
+{
+	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_QUEUE,
+	    "INSERT OR IGNORE INTO queues (name, paused)"
+	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'))");
+	int rc;
+
+	if (st->batch_queue != NULL && strcmp(st->batch_queue, queue) == 0)
+		return STORE_OK;
+	if (s == NULL)
+		return sq_db_fail(st, STORE_ERROR, "submit");
+	sq_bind(s, p_text(queue));
+	rc = sq_step(s);
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), "submit");
+	return STORE_OK;
+}
+
+/* One job, in the caller's transaction.  STORE_CONFLICT: the key is
+ * held, *id is the holder, and this statement changed nothing. */
+static enum store_rc
+submit_one(struct store *st, const struct job_spec *spec, int64_t now,
+    int64_t *id)
 {
 	static const char submit_sql[] =
 	    "INSERT INTO jobs (type, queue, priority, state,"
@@ -91,25 +115,23 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?6 > ?5, ?10, ?11,"
 	    " ?12, ?13, ?14, ?15)";
 	static const char payload_sql[] =
-	    "INSERT INTO payloads (job_id, data) VALUES (?1, ?2)";
-	sqlite3_stmt *s, *p;
-	int64_t now = now_ms(), blocked = 0;
+	    "INSERT INTO payloads (job_id, data, env) VALUES (?1, ?2, ?3)";
+	static const char dep_sql[] =
+	    "INSERT OR IGNORE INTO deps (job_id, dep_id) VALUES (?1, ?2)";
+	sqlite3_stmt *s, *p, *d;
+	int64_t blocked = 0;
 	struct ended broken = { 0, JOB_PENDING };
 	enum store_rc r;
 	char *error;
 	int rc;
 
-	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+	if ((r = make_queue(st, spec->queue)) != STORE_OK ||
+	    (r = check_deps(st, spec, &blocked, &broken)) != STORE_OK)
 		return r;
-	if ((r = sq_run(st, "INSERT OR IGNORE INTO queues (name, paused)"
-	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'))",
-	    p_text(spec->queue))) != STORE_OK)
-		return sq_rollback(st, r);
-	if ((r = check_deps(st, spec, &blocked, &broken)) != STORE_OK)
-		return sq_rollback(st, r);
 	if ((s = sq_kept(st, S_SUBMIT, submit_sql)) == NULL ||
-	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL)
-		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "submit"));
+	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL ||
+	    (d = sq_kept(st, S_SUBMIT_DEP, dep_sql)) == NULL)
+		return sq_db_fail(st, STORE_ERROR, "submit");
 	/* A job after one that can no longer complete is cancelled at
 	 * once, as it would have been had it come first. */
 	error = broken.id != 0 ? job_dep_error(broken.id, broken.state) :
@@ -128,26 +150,92 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 	free(error);
 	if (rc == SQLITE_CONSTRAINT && spec->key != NULL &&
 	    key_holder(st, spec->key, id) == STORE_OK)
-		return sq_rollback(st, STORE_CONFLICT);
+		return STORE_CONFLICT;
 	if (rc == SQLITE_DONE) {
 		*id = sqlite3_last_insert_rowid(st->db);
 		sq_bind(p, p_int(*id),
-		    p_blob(spec->payload, spec->payload_len));
+		    p_blob(spec->payload, spec->payload_len),
+		    p_text(spec->env));
 		rc = sq_step(p);
 		sq_done(p);
 	}
-	for (size_t i = 0; rc == SQLITE_DONE && i < spec->nafter; i++)
-		if (sq_run(st, "INSERT OR IGNORE INTO deps (job_id, dep_id)"
-		    " VALUES (?1, ?2)", p_int(*id), p_int(spec->after[i])) !=
-		    STORE_OK)
-			return sq_rollback(st, STORE_ERROR);
+	for (size_t i = 0; rc == SQLITE_DONE && i < spec->nafter; i++) {
+		sq_bind(d, p_int(*id), p_int(spec->after[i]));
+		rc = sq_step(d);
+		sq_done(d);
+	}
 	if (rc != SQLITE_DONE)
-		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
-		    "cannot store the job"));
+		return sq_db_fail(st, sq_classify(rc),
+		    "cannot store the job");
+	return STORE_OK;
+}
+
+enum store_rc
+store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
+{
+	enum store_rc r;
+
+	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
+		return r;
+	if ((r = submit_one(st, spec, now_ms(), id)) != STORE_OK)
+		return sq_rollback(st, r);
 	if ((r = sq_commit(st)) != STORE_OK)
 		return r;
 	spool_wake(st->sp);
 	return STORE_OK;
+}
+
+/* A batch's pages stay in memory until its commit writes them once:
+ * with SQLite's default cache (2 MiB) a big batch would spill and write
+ * many of them to the log more than once. */
+#define BATCH_CACHE "PRAGMA cache_size = -131072"
+#define DEFAULT_CACHE "PRAGMA cache_size = -2000"
+
+enum store_rc
+store_batch_begin(struct store *st)
+{
+	free(st->batch_queue);
+	st->batch_queue = NULL;
+	sq_exec(st, BATCH_CACHE);
+	return sq_begin(st, DURABLE);
+}
+
+enum store_rc
+store_batch_submit(struct store *st, const struct job_spec *spec,
+    int64_t *id)
+{
+	enum store_rc r = submit_one(st, spec, now_ms(), id);
+
+	if (r == STORE_OK && (st->batch_queue == NULL ||
+	    strcmp(st->batch_queue, spec->queue) != 0)) {
+		free(st->batch_queue);
+		st->batch_queue = xstrdup(spec->queue);
+	}
+	return r;
+}
+
+enum store_rc
+store_batch_commit(struct store *st)
+{
+	enum store_rc r;
+
+	free(st->batch_queue);
+	st->batch_queue = NULL;
+	r = sq_commit(st);
+	sq_exec(st, DEFAULT_CACHE);
+	if (r != STORE_OK)
+		return r;
+	spool_wake(st->sp);
+	return STORE_OK;
+}
+
+void
+store_batch_abort(struct store *st)
+{
+	free(st->batch_queue);
+	st->batch_queue = NULL;
+	sq_rollback(st, STORE_OK);
+	sq_exec(st, DEFAULT_CACHE);
 }
 
 static enum store_rc
@@ -175,7 +263,7 @@ enum store_rc
 store_get(struct store *st, int64_t id, struct job *out)
 {
 	return get_job(st, S_GET,
-	    "SELECT " JOB_SELECT " FROM jobs WHERE id = ?1", id, out);
+	    "SELECT " JOB_SELECT_ENV " FROM jobs WHERE id = ?1", id, out);
 }
 
 enum store_rc

@@ -203,6 +203,11 @@ static const char *const migrations[] = {
 	 "CREATE INDEX jobs_ended ON jobs(finished_at, id)"
 	 "  WHERE state IN ('completed', 'failed', 'timeout',"
 	 "  'cancelled');"),
+	/* 10: an exec job's environment (a JSON object), beside its
+	 * payload and not in it: the command's argv is what people are
+	 * shown, its environment only what status --json and the worker
+	 * read. */
+	("ALTER TABLE payloads ADD COLUMN env TEXT;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

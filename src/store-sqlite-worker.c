@@ -166,7 +166,7 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	    " WHERE id = (SELECT j.id FROM queues q JOIN jobs j"
 	    "  ON j.id = " FIRST_READY " WHERE " OPEN_QUEUE(?3)
 	    "  ORDER BY j.priority, j.run_at, j.id LIMIT 1)"
-	    " RETURNING " JOB_SELECT;
+	    " RETURNING " JOB_SELECT_ENV;
 	static const char attempt_sql[] =
 	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
 	    " started_at) VALUES (?1, ?2, ?3, ?4)";

@@ -349,7 +349,7 @@ read_STATE(sqlite3_stmt *s, int i, enum job_state *v, int absent)
 }
 
 #define JOB_COLUMN_ENUM(name, kind, absent) JC_##name,
-enum job_column { JOB_COLUMNS(JOB_COLUMN_ENUM) JC_PAYLOAD };
+enum job_column { JOB_COLUMNS(JOB_COLUMN_ENUM) JC_PAYLOAD, JC_ENV };
 
 #define JOB_COLUMN_READ(name, kind, absent) \
 	read_##kind(s, JC_##name, &j->name, absent);
@@ -372,6 +372,10 @@ sq_row_to_job(sqlite3_stmt *s, struct job *j)
 		memcpy(j->payload, payload, (size_t)n);
 	j->payload[n] = '\0';
 	j->payload_len = (size_t)n;
+	if (sqlite3_column_count(s) > JC_ENV) {
+		j->env = sq_col_text(s, JC_ENV);
+		j->env_loaded = true;
+	}
 }
 
 #define ATTEMPT_COLUMN_ENUM(name, kind, absent) AC_##name,
@@ -514,6 +518,7 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(st->stmts[i]);
+	free(st->batch_queue);
 	sqlite3_close(st->db);
 	free(st->err);
 	free(st);

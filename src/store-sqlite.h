@@ -33,6 +33,10 @@ enum stmt_id {
 	S_DEPENDENTS,
 	S_SUBMIT,
 	S_SUBMIT_PAYLOAD,
+	S_SUBMIT_QUEUE,
+	S_SUBMIT_DEP_STATE,
+	S_SUBMIT_DEP,
+	S_KEY_HOLDER,
 	S_RUNNING_ELSEWHERE,
 	S_WORKERS,
 	S_DATA_VERSION,
@@ -48,6 +52,7 @@ struct store {
 	int durability;		/* enum durability in force */
 	int64_t data_version;	/* at the last store_changed(); -1 */
 	char *err;		/* the last error, malloc'd */
+	char *batch_queue;	/* in a batch: the last queue made sure of */
 };
 
 /* Errors: each sets st->err and returns rc. */
@@ -211,6 +216,10 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
 #define JOB_SELECT_WITH(payload) JOB_COLUMNS(COLUMN_SQL) payload
 #define JOB_SELECT JOB_SELECT_WITH( \
 	"(SELECT data FROM payloads WHERE job_id = jobs.id)")
+/* With an exec job's environment after the payload, for status and the
+ * worker; sq_row_to_job() reads it when the column is there. */
+#define JOB_SELECT_ENV JOB_SELECT \
+	", (SELECT env FROM payloads WHERE job_id = jobs.id)"
 #define JOB_SELECT_NO_PAYLOAD JOB_SELECT_WITH("NULL")
 /* Only an exec job's payload: its command, which status and list show,
  * and which is an argv, not a 16 MiB document. */

@@ -33,6 +33,8 @@ struct job_spec {
 	const char *key;	/* NULL: none */
 	const char *tags;	/* JSON array text; NULL: none */
 	const char *meta;	/* JSON object text; NULL: none */
+	const char *env;	/* exec: JSON object text of the command's
+				   environment; NULL: none */
 };
 
 struct list_filter {
@@ -85,6 +87,18 @@ const char *store_error(const struct store *);
  * submitted. */
 enum store_rc store_submit(struct store *, const struct job_spec *,
     int64_t *id);
+/* A batch: jobs submitted in one transaction, all or none, with each
+ * statement prepared once.  store_batch_submit is store_submit inside
+ * it: STORE_CONFLICT (a key held, *id its holder, this job not
+ * submitted) leaves the batch going; after any other failure call
+ * store_batch_abort, which stores none of them.  No input is read while
+ * a batch is open: it holds the spool's write lock. */
+enum store_rc store_batch_begin(struct store *);
+enum store_rc store_batch_submit(struct store *, const struct job_spec *,
+    int64_t *id);
+enum store_rc store_batch_commit(struct store *);
+void store_batch_abort(struct store *);
+/* status: with an exec job's environment (j->env). */
 enum store_rc store_get(struct store *, int64_t id, struct job *out);
 /* store_get without the payload (empty), for those that do not show it,
  * except an exec job's: its command is what people are shown. */

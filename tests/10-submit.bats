@@ -368,3 +368,46 @@ PY
 	run -0 "$JOBQ" result 2
 	assert_output '"after"'
 }
+
+# --- timeouts, hints, a type no handler serves ---------------------------
+
+@test "timeouts: handler jobs default to 300 s, commands to none; 0 and none mean none" {
+	local h e n z
+	h=$("$JOBQ" submit t)
+	e=$("$JOBQ" submit -- true)
+	n=$("$JOBQ" submit --timeout none t)
+	z=$("$JOBQ" submit --timeout 0 -- true)
+	assert_job "$h" timeout_s=300
+	assert_job "$e" timeout_s=null
+	assert_job "$n" timeout_s=null
+	assert_job "$z" timeout_s=null
+	e=$("$JOBQ" submit --timeout 2m -- true)
+	assert_job "$e" timeout_s=120
+	run --separate-stderr -2 "$JOBQ" submit --timeout never t
+	assert_regex "$stderr" "bad timeout .*or 0 or none for none"
+}
+
+@test "a payload that reads as words suggests submit -- COMMAND, exit 65" {
+	run --separate-stderr -65 "$JOBQ" submit make test
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: payload is not JSON: line 1, column 4: invalid token near 'test'; to run a command, use: jobq submit -- make test"
+	run --separate-stderr -65 "$JOBQ" submit t '{"a":'
+	[[ $stderr != *"to run a command"* ]] || fail "hint on a JSON typo: $stderr"
+	assert_job_count 0
+}
+
+@test "on a terminal, a type with no handler warns but is submitted" {
+	run -0 script -qec "\"$JOBQ\" submit nohandler" /dev/null
+	assert_regex "$output" "jobq: submit: warning: no handler for type 'nohandler' \\(searched: .*$JOBQ_DIR/handlers"
+	assert_regex "$output" "(^|[^0-9])1"
+	assert_job 1 type=nohandler state=pending
+	# With a handler in the spool's directory: no warning.
+	mkdir -p -m 0700 "$JOBQ_DIR/handlers"
+	printf '#!/bin/sh\n' >"$JOBQ_DIR/handlers/known"
+	chmod 0700 "$JOBQ_DIR/handlers/known"
+	run -0 script -qec "\"$JOBQ\" submit known" /dev/null
+	[[ $output != *warning* ]] || fail "warned: $output"
+	# Not on a terminal: no warning.
+	run --separate-stderr -0 "$JOBQ" submit nohandler
+	assert_equal "$stderr" ""
+}

@@ -174,7 +174,7 @@ for n in sorted(os.listdir("/proc/self/fd"), key=int):
 		--handlers "$h/h1" --handlers "$h/h2" --drain 3>&- 2>>"$WORKER_LOG"
 	run -0 "$JOBQ" status --json "$id"
 	assert_json "$output" state=failed attempt=1 \
-		error="no handler for type 'nosuch' (searched: $h/h1, $h/h2, $h/h3, $h/h4, $JOBQ_DIR/handlers)"
+		error="no handler for type 'nosuch' (searched: $h/h1, $h/h2, $h/h3, $h/h4, $JOBQ_DIR/handlers, $HOME/.config/jobq/handlers)"
 	run --separate-stderr -1 "$JOBQ" result "$id"
 	assert_output ""
 	assert_regex "$stderr" "^jobq: result: job $id failed: no handler for type 'nosuch'"
@@ -262,7 +262,7 @@ long_path() {
 	id=$("$JOBQ" submit nosuch '{}')
 	JOBQ_HANDLERS="$a:$b" timeout 20 "$JOBQ" worker --drain 3>&- \
 		2>>"$WORKER_LOG"
-	local want="no handler for type 'nosuch' (searched: $a, $b, $JOBQ_DIR/handlers)"
+	local want="no handler for type 'nosuch' (searched: $a, $b, $JOBQ_DIR/handlers, $HOME/.config/jobq/handlers)"
 	run -0 "$JOBQ" status --json "$id"
 	assert_json "$output" state=failed error="$want"
 	grep -qF "event=finished job=$id attempt=1 outcome=failed duration=" \

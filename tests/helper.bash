@@ -48,7 +48,7 @@ setup() {
 	# Nothing a test does may reach the real home directory.
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -m 0755 "$HANDLERS" "$HOME"
-	unset JOBQ_HANDLERS XDG_STATE_HOME
+	unset JOBQ_HANDLERS XDG_STATE_HOME XDG_CONFIG_HOME
 	WORKER_LOG="$BATS_TEST_TMPDIR/worker.log"
 	_JOBQ_PIDS=()
 }

@@ -1,0 +1,128 @@
+/* execenv.c: an exec job's environment.  submit records the submitter's
+ * (as nq, tsp and sbatch keep it), the worker runs the command with it
+ * and finds the command in its PATH, not in the worker's. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "execenv.h"
+#include "util.h"
+
+extern char **environ;
+
+json_t *
+exec_env_current(void)
+{
+	json_t *o = json_object(), *v;
+
+	/* Empty (env -i) it may be NULL. */
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		const char *eq = strchr(*e, '=');
+		char *name;
+
+		if (eq == NULL || eq == *e)
+			continue;
+		name = xstrdup(*e);
+		name[eq - *e] = '\0';
+		if ((v = json_string(eq + 1)) == NULL ||
+		    json_object_set_new(o, name, v) != 0) {
+			cmd_warnx("environment variable %.64s is not UTF-8: "
+			    "not recorded for the command", name);
+		}
+		free(name);
+	}
+	return o;
+}
+
+bool
+exec_env_name_ok(const char *name, size_t len)
+{
+	return len > 0 && memchr(name, '=', len) == NULL &&
+	    strlen(name) == len;
+}
+
+char **
+exec_env_recorded(const struct job *j)
+{
+	json_t *o, *v;
+	const char *name;
+	char **env;
+	size_t k = 0;
+
+	if (j->env == NULL ||
+	    (o = json_loads(j->env, 0, NULL)) == NULL)
+		return NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	env = xcalloc(json_object_size(o) + 1, sizeof(char *));
+	json_object_foreach(o, name, v) {
+		/* Checked at submit; the database is checked again. */
+		if (!json_is_string(v) ||
+		    !exec_env_name_ok(name, strlen(name)) ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			continue;
+		env[k++] = xasprintf("%s=%s", name, json_string_value(v));
+	}
+	env[k] = NULL;
+	json_decref(o);
+	return env;
+}
+
+const char *
+exec_env_path(char *const *envp)
+{
+	const char *p;
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			return *envp + 5;
+	if ((p = getenv("PATH")) != NULL)
+		return p;
+	return "/bin:/usr/bin";
+}
+
+char *
+exec_env_which(const char *argv0, const char *path, const char *cwd,
+    char **cause)
+{
+	const char *p = path, *end;
+	int err = ENOENT;
+	struct stat sb;
+
+	if (argv0[0] == '\0') {
+		*cause = xstrdup("exec job with an empty command name");
+		return NULL;
+	}
+	if (strchr(argv0, '/') != NULL)
+		return xstrdup(argv0);
+	for (;; p = end + 1) {
+		char *file;
+		size_t n;
+
+		end = strchr(p, ':');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		/* An empty entry is the current directory, the job's. */
+		if (n == 0)
+			file = xasprintf("%s/%s", cwd != NULL ? cwd : ".",
+			    argv0);
+		else if (p[0] != '/' && cwd != NULL)
+			file = xasprintf("%s/%.*s/%s", cwd, (int)n, p, argv0);
+		else
+			file = xasprintf("%.*s/%s", (int)n, p, argv0);
+		if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			if (access(file, X_OK) == 0)
+				return file;
+			err = EACCES;
+		}
+		free(file);
+		if (end == NULL)
+			break;
+	}
+	*cause = xasprintf("command %s %s in its PATH (%s)", argv0,
+	    err == EACCES ? "is not executable" : "not found", path);
+	return NULL;
+}
