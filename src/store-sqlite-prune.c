@@ -257,7 +257,7 @@ store_retain(struct store *st, int64_t keep, size_t batch,
 	/* Oldest ended first, through jobs_ended: the condition is the
 	 * index's own, word for word. */
 	s = sq_prepare(st, "SELECT id, attempt FROM jobs"
-	    " WHERE state IN ('completed', 'failed', 'timeout', 'cancelled')"
+	    " WHERE " SQL_STATE_ENDED
 	    " ORDER BY finished_at, id LIMIT ?1");
 	if (s == NULL)
 		return sq_rollback(st, sq_db_fail(st, STORE_ERROR,

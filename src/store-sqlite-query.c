@@ -63,7 +63,7 @@ static enum store_rc
 key_holder(struct store *st, const char *key, int64_t *id)
 {
 	sqlite3_stmt *s = sq_kept(st, S_KEY_HOLDER, "SELECT id FROM jobs"
-	    " WHERE key = ?1 AND state IN ('pending', 'retrying', 'running')");
+	    " WHERE key = ?1 AND key IS NOT NULL AND " SQL_STATE_LIVE);
 	int rc;
 
 	if (s == NULL)

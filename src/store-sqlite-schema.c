@@ -208,6 +208,16 @@ static const char *const migrations[] = {
 	 * shown, its environment only what status --json and the worker
 	 * read. */
 	("ALTER TABLE payloads ADD COLUMN env TEXT;"),
+	/* 11: no index condition with an IN list (see SQL_STATE_LIVE);
+	 * jobs_queue goes, as no query reads it since the queues table
+	 * counts running jobs. */
+	("DROP INDEX jobs_queue;"
+	 "DROP INDEX jobs_key;"
+	 "CREATE UNIQUE INDEX jobs_key ON jobs(key)"
+	 "  WHERE key IS NOT NULL AND " SQL_STATE_LIVE ";"
+	 "DROP INDEX jobs_ended;"
+	 "CREATE INDEX jobs_ended ON jobs(finished_at, id)"
+	 "  WHERE " SQL_STATE_ENDED ";"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -56,7 +56,7 @@ static enum store_rc
 count_since(struct store *st, int64_t since, int64_t *n)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT count(*) FROM jobs"
-	    " WHERE state IN ('completed', 'failed', 'timeout', 'cancelled')"
+	    " WHERE " SQL_STATE_ENDED
 	    " AND finished_at >= ?1");
 	int rc;
 
@@ -79,7 +79,7 @@ read_times(struct store *st, size_t samples, struct stats *out)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT max(started_at - run_at,"
 	    " 0), max(finished_at - started_at, 0) FROM jobs"
-	    " WHERE state IN ('completed', 'failed', 'timeout', 'cancelled')"
+	    " WHERE " SQL_STATE_ENDED
 	    " AND state != 'cancelled' AND started_at IS NOT NULL"
 	    " ORDER BY finished_at DESC, id DESC LIMIT ?1");
 	int rc;

@@ -173,6 +173,18 @@ int64_t sq_col_int(sqlite3_stmt *, int i, int64_t absent);
  * job) and how it is read, with the value that stands for NULL.
  * Adding a field is one line here, its member in struct job, and its
  * migration. */
+/* The conditions of the partial indexes jobs_key and jobs_ended, which
+ * a query must repeat word for word for the planner to use them.  OR,
+ * not IN: SQLite builds a temporary b-tree for an IN list of three or
+ * more values each time a statement runs, and it evaluates an index's
+ * condition on every insert and state change -- half the cost of a
+ * batch insert went there. */
+#define SQL_STATE_LIVE \
+	"(state = 'pending' OR state = 'retrying' OR state = 'running')"
+#define SQL_STATE_ENDED \
+	"(state = 'completed' OR state = 'failed' OR state = 'timeout'" \
+	" OR state = 'cancelled')"
+
 #define JOB_COLUMNS(X) \
 	X(id, I64, 0) \
 	X(type, TEXT, 0) \

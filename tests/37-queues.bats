@@ -89,7 +89,7 @@ load helper
 
 @test "pause: a retrying job of a paused queue waits; --drain does not wait for it" {
 	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0; exit 1'
-	id=$("$JOBQ" submit flaky --retries 1 --retry-delay 300ms)
+	id=$("$JOBQ" submit flaky --retries 1 --retry-delay 2s)
 	start_ready_worker
 	wait_state "$id" retrying
 	run -0 "$JOBQ" pause default
