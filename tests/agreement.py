@@ -113,7 +113,7 @@ for cmd, arm in found.items():
 
 # zsh: the commands array, and an _arguments arm per command.
 zsh = read("completions/_jobq")
-array = re.search(r"^commands=\((.*?)^\)", zsh, re.M | re.S).group(1)
+array = re.search(r"^jobq_commands=\((.*?)^\)", zsh, re.M | re.S).group(1)
 compare("_jobq commands", set(commands),
         set(re.findall(r"^\t'([a-z]+):", array, re.M)))
 found = arms(zsh.split("_jobq_command() {", 1)[1])
