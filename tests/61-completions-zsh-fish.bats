@@ -164,6 +164,6 @@ two_jobs() {
 	assert_output --partial '2  -- pending resize (web)'
 	# fish loads vendor_completions.d from XDG_DATA_DIRS.
 	run -0 env XDG_DATA_DIRS="$prefix/share" PATH="$prefix/bin:$PATH" \
-		fish --no-config -c "complete -C'jobq status '"
+		fish -c "complete -C'jobq status '"
 	assert_output $'1\tpending: echo hi\n2\tpending resize (web)'
 }
