@@ -3,6 +3,31 @@
 # directories (types) come from 'jobq complete WHAT', with the command
 # line's --dir passed on; otherwise JOBQ_DIR applies as for jobq itself.
 
+# _jobq_dequote WORD: the word as the shell will pass it, in ret: quotes
+# and backslashes removed, a leading ~/ expanded; nothing is evaluated.
+_jobq_dequote()
+{
+	local s=$1 c q=
+	ret=
+	[[ $s == "~/"* ]] && s=$HOME/${s#"~/"}
+	while [[ -n $s ]]; do
+		c=${s:0:1}
+		s=${s:1}
+		if [[ $q == "'" ]]; then
+			[[ $c == "'" ]] && q= || ret+=$c
+		elif [[ $c == '\' ]]; then
+			ret+=${s:0:1}
+			s=${s:1}
+		elif [[ -z $q && ( $c == "'" || $c == '"' ) ]]; then
+			q=$c
+		elif [[ $q == '"' && $c == '"' ]]; then
+			q=
+		else
+			ret+=$c
+		fi
+	done
+}
+
 # _jobq_values WHAT [PREFIX]: the candidates for cur (after PREFIX, the
 # part of a comma list already typed); ids show their description while
 # more than one is left.
@@ -92,12 +117,13 @@ _jobq()
 	local global="--dir --json --color --help --version"
 	local _jobq_cmd=${1:-jobq}
 	local -a _jobq_dir=()
+	local ret
 	local cmd="" i j=0 dash=0
 	# --dir is global: it may come anywhere, before or after the command.
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--dir) _jobq_dir=(--dir "${words[i + 1]}") ;;
-		--dir=*) _jobq_dir=(--dir "${words[i]#--dir=}") ;;
+		--dir) _jobq_dequote "${words[i + 1]}"; _jobq_dir=(--dir "$ret") ;;
+		--dir=*) _jobq_dequote "${words[i]#--dir=}"; _jobq_dir=(--dir "$ret") ;;
 		esac
 	done
 	for ((i = 1; i < cword; i++)); do

@@ -197,6 +197,25 @@ PY
 	[ ! -e "$BATS_TEST_TMPDIR/none" ]
 }
 
+@test "bash completion: --dir as typed: quoted, escaped, ~/, never evaluated" {
+	local spaced="$BATS_TEST_TMPDIR/a b'c"
+	JOBQ_DIR=$spaced "$JOBQ" submit -q spaced -- true >/dev/null
+	run -0 complete_words jobq --dir "$(printf %q "$spaced")" list -q ''
+	assert_output 'spaced'
+	run -0 complete_words jobq --dir "\"$spaced\"" list -q ''
+	assert_output 'spaced'
+	mkdir -p "$HOME/sp"
+	JOBQ_DIR=$HOME/sp/s "$JOBQ" submit -q home -- true >/dev/null
+	run -0 complete_words jobq --dir='~/sp/s' list -q ''
+	assert_output 'home'
+	cd "$BATS_TEST_TMPDIR"
+	run -0 complete_words jobq --dir '$(touch evaluated)' list -q ''
+	assert_output ''
+	run -0 complete_words jobq --dir '`touch evaluated`' status ''
+	assert_output ''
+	[ ! -e evaluated ]
+}
+
 @test "bash completion: queues, types, and comma lists" {
 	"$JOBQ" submit -q mail -- true >/dev/null
 	"$JOBQ" submit -q web -- true >/dev/null
