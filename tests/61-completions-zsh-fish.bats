@@ -16,8 +16,9 @@ zsh_complete() {
 
 # fish_complete LINE: fish's candidates for LINE, "value<TAB>description".
 fish_complete() {
-	PATH=$(dirname "$JOBQ"):$PATH fish --no-config -c \
-		"source ${FISH_FILE:-$TOP/completions/jobq.fish}; complete -C '$1'"
+	PATH=$(dirname "$JOBQ"):$PATH LINE=$1 \
+		FILE=${FISH_FILE:-$TOP/completions/jobq.fish} fish --no-config -c \
+		'source $FILE; complete -C"$LINE"'
 }
 
 # Two jobs in two queues, and a handler.
@@ -65,6 +66,25 @@ two_jobs() {
 	assert_output --partial "list -q far"
 	run -0 zsh_complete "jobq logs --dir=$other "
 	assert_output --partial "logs --dir=$other 1"
+}
+
+@test "zsh and fish: a typed --dir is never evaluated" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 zsh_complete "jobq --dir '\$(touch evaluated)' status "
+	refute_output --partial 'pending'
+	run -0 zsh_complete 'jobq --dir `touch evaluated` status '
+	run -0 fish_complete "jobq --dir '(touch evaluated)' status "
+	assert_output ''
+	run -0 fish_complete 'jobq --dir (touch evaluated) status '
+	assert_output ''
+	[ ! -e evaluated ]
+	# A quoted directory with a space is found.
+	local spaced="$BATS_TEST_TMPDIR/a b"
+	JOBQ_DIR=$spaced "$JOBQ" submit -q spaced -- true >/dev/null
+	run -0 zsh_complete "jobq --dir 'a b' list -q "
+	assert_output --partial 'list -q spaced'
+	run -0 fish_complete "jobq --dir 'a b' list -q "
+	assert_output $'spaced\t1 pending'
 }
 
 @test "zsh: @file payloads, a command after submit --" {
