@@ -259,3 +259,28 @@ PY
 	run -0 complete_words jobq submit resize -- ''
 	assert_output $'-\n@'
 }
+
+@test "complete ids: quick with 100 000 jobs, the waiting ones first" {
+	"$JOBQ" submit -- true >/dev/null
+	"$PYTHON" - "$JOBQ_DIR/jobq.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+           " WHERE x < 100000) INSERT INTO jobs (type, queue, priority,"
+           " state, created_at, run_at, finished_at, timeout_ms)"
+           " SELECT 't', 'default', 20, 'completed', x, x, x + 1, 0 FROM c")
+db.execute("UPDATE jobs SET state = 'pending', finished_at = NULL"
+           " WHERE id = 50000")
+db.commit()
+PY
+	local start=$EPOCHREALTIME
+	run --separate-stderr -0 "$JOBQ" complete ids
+	local took=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+	assert_equal "${#lines[@]}" 200
+	assert_line --index 0 $'50000\tpending t (default)'
+	assert_line --index 1 $'1\tpending: true'
+	assert_line --index 2 $'100001\tcompleted t (default)'
+	# About 30 ms here; the bound leaves room for a loaded machine and
+	# sanitizers.
+	((took < 2000)) || fail "complete ids took $took ms"
+}
