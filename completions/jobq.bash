@@ -192,15 +192,18 @@ _jobq()
 	--after)
 		_jobq_list ids
 		return ;;
-	--batch)
-		_filedir
-		return ;;
 	--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--key|--tag|--meta|--env|--offset|--attempt|--older-than|-j|-t|-n)
 		return ;;
 	esac
 	if [[ $cur == --dir=* ]]; then
 		cur=${cur#--dir=}
 		_filedir -d
+		return
+	fi
+	# submit --batch[=FILE]: the file only in the same word.
+	if [[ $cur == --batch=* ]]; then
+		cur=${cur#--batch=}
+		_filedir
 		return
 	fi
 	if [[ $cur == --color=* ]]; then
