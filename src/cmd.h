@@ -52,6 +52,7 @@ extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_watch_entry;
 extern const struct cmd_entry cmd_worker_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_complete_entry;
 
 /* What cmd_parse() leaves besides the options it handed over. */
 struct cmd_args {

@@ -42,6 +42,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_worker_entry,
 	&cmd_help_entry,
+	&cmd_complete_entry,
 	NULL
 };
 
