@@ -6,7 +6,7 @@ _jobq()
 	_init_completion || return
 
 	local commands="submit status result wait watch list logs cancel retry priority progress stats queues pause resume limit prune rm config worker help"
-	local global="--dir --json --help --version"
+	local global="--dir --json --color --help --version"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -15,6 +15,11 @@ _jobq()
 		*) cmd=${words[i]}; break ;;
 		esac
 	done
+
+	if [[ $cur == --color=* ]]; then
+		COMPREPLY=($(compgen -P --color -W "auto always never" -- "${cur#--color=}"))
+		return
+	fi
 
 	case $prev in
 	--dir|--handlers)
@@ -39,7 +44,7 @@ _jobq()
 	fi
 
 	# Each command's options, as 'jobq COMMAND --help' lists them.
-	local opts="--dir --json --help -h"
+	local opts="--dir --json --color --help -h"
 	case $cmd in
 	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --env --clean-env --batch --" ;;
 	status) ;;

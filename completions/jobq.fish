@@ -4,6 +4,7 @@ set -l cmds submit status result wait watch list logs cancel retry priority prog
 complete -c jobq -f
 complete -c jobq -l dir -r -a '(__fish_complete_directories)' -d 'spool directory'
 complete -c jobq -l json -d 'print JSON'
+complete -c jobq -l color -a 'auto always never' -d 'escape codes'
 complete -c jobq -s h -l help -d 'show usage'
 complete -c jobq -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print the version'
 

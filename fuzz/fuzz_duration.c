@@ -3,6 +3,7 @@
  * first) up to 100 years, gives the value that grammar means, and
  * format_duration's output parses back to the same value. */
 #include <regex.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -70,6 +71,36 @@ round_trip(int64_t ms)
 	    buf, (long long)back, (long long)ms);
 }
 
+/* format_span, for people: rounded down, by at most its smaller unit;
+ * "7.0s" read as 7 s and a tenth, the others as parse_duration reads
+ * them. */
+static void
+span_check(int64_t ms)
+{
+	char buf[64];
+	int64_t back = -1, step;
+	long long sec, tenth;
+	int n = 0;
+
+	format_span(ms, buf, sizeof(buf));
+	FUZZ_CHECK(strlen(buf) < 16, "format_span(%lld) gave '%s', too long",
+	    (long long)ms, buf);
+	if (ms >= 1000 && ms < 60000) {
+		FUZZ_CHECK(sscanf(buf, "%lld.%1llds%n", &sec, &tenth, &n) == 2 &&
+		    (size_t)n == strlen(buf), "format_span(%lld) gave '%s'",
+		    (long long)ms, buf);
+		back = sec * 1000 + tenth * 100;
+		step = 100;
+	} else {
+		FUZZ_CHECK(parse_duration(buf, &back), "format_span(%lld) "
+		    "gave '%s', which does not parse", (long long)ms, buf);
+		step = ms < 1000 ? 1 : ms < 3600000 ? 1000 : ms < 86400000 ?
+		    60000 : 3600000;
+	}
+	FUZZ_CHECK(back <= ms && ms - back < step, "format_span(%lld) gave "
+	    "'%s', read as %lld", (long long)ms, buf, (long long)back);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Any value in range formats to something that parses back. */
 	memcpy(&raw, data, size < sizeof(raw) ? size : sizeof(raw));
 	round_trip((int64_t)(raw % ((uint64_t)MAX_MS + 1)));
+	span_check((int64_t)(raw % ((uint64_t)MAX_MS + 1)));
 	free(s);
 	return 0;
 }

@@ -240,8 +240,8 @@ print_times(const char *label, json_t *o)
 		printf("%-10s-\n", label);
 		return;
 	}
-	format_duration(json_integer_value(m), med, sizeof(med));
-	format_duration(json_integer_value(p), p95, sizeof(p95));
+	format_span(json_integer_value(m), med, sizeof(med));
+	format_span(json_integer_value(p), p95, sizeof(p95));
 	printf("%-10smedian %s, p95 %s\n", label, med, p95);
 }
 

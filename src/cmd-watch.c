@@ -227,7 +227,7 @@ put_cut(FILE *fp, const char *s, int *room)
 	free(e);
 }
 
-/* "  7 running   [########............]  42%  17/40  1m5s  message" */
+/* "  7 running   [########............]  42%  17/40  1m05s  message" */
 static void
 draw_job(FILE *fp, const struct wjob *wj, int width, int64_t now)
 {
@@ -242,7 +242,7 @@ draw_job(FILE *fp, const struct wjob *wj, int width, int64_t now)
 	if (from == 0)
 		from = j->created_at;
 	if (from > 0 && to >= from)
-		format_duration((to - from) / 1000 * 1000, dur, sizeof(dur));
+		format_span(to - from, dur, sizeof(dur));
 	fill = pct < 0 ? 0 : (int)(pct / 100 * BAR_WIDTH + 0.5);
 	if (fill > BAR_WIDTH)
 		fill = BAR_WIDTH;
@@ -514,7 +514,9 @@ cmd_watch(int argc, char **argv)
 		return rc;
 	}
 	w.sp = &sp;
-	w.tty = !g_opts.json && isatty(STDOUT_FILENO);
+	/* The redrawn display needs a terminal and escape codes; without
+	 * them (TERM=dumb, NO_COLOR, --color=never) a line per event. */
+	w.tty = !g_opts.json && isatty(STDOUT_FILENO) && use_escapes();
 	rc = collect(&w, &a, &o);
 	cmd_args_free(&a);
 	if (rc == EXIT_OK && w.n > 0)

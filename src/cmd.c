@@ -13,10 +13,12 @@
 
 /* Options every command takes besides its own; see GLOBAL OPTIONS in
  * jobq(1). */
-enum { GOPT_DIR = -1, GOPT_JSON = -2, GOPT_HELP = -3 };
+enum { GOPT_DIR = -1, GOPT_JSON = -2, GOPT_HELP = -3, GOPT_COLOR = -4 };
 static const struct cmd_option global_options[] = {
 	{ "dir", 0, "DIR", "use the spool DIR", GOPT_DIR },
 	{ "json", 0, NULL, "print JSON for programs", GOPT_JSON },
+	{ "color", 0, "[=WHEN]", "escape codes: auto, always (alone), never",
+	    GOPT_COLOR },
 	{ "help", 'h', NULL, "show this help", GOPT_HELP },
 	{ NULL, 0, NULL, NULL, 0 }
 };
@@ -24,6 +26,14 @@ static const struct cmd_option global_options[] = {
 /* getopt_long's value for option i of the combined table: above any
  * letter, so a letter and an index never meet. */
 #define OPT_INDEX 0x100
+
+/* An option whose argument name starts with "[" takes an optional
+ * value, given as --NAME=VALUE. */
+static bool
+optional_value(const struct cmd_option *o)
+{
+	return o->arg != NULL && o->arg[0] == '[';
+}
 
 /* The entry's options followed by the global ones. */
 struct opt_table {
@@ -66,7 +76,8 @@ table_build(const struct cmd_entry *e, struct opt_table *t)
 		const struct cmd_option *o = t->opt[i];
 
 		t->longopts[k].name = o->name;
-		t->longopts[k].has_arg = o->arg != NULL ? required_argument :
+		t->longopts[k].has_arg = optional_value(o) ?
+		    optional_argument : o->arg != NULL ? required_argument :
 		    no_argument;
 		t->longopts[k].val = OPT_INDEX + (int)i;
 		k++;
@@ -264,6 +275,13 @@ parse_loop(const struct cmd_entry *e, const struct opt_table *t, int argc,
 			g_opts.dir = optarg;
 		else if (o->id == GOPT_JSON)
 			g_opts.json = true;
+		else if (o->id == GOPT_COLOR) {
+			if (!parse_color_when(optarg, &g_opts.color)) {
+				cmd_warnx("--color: '%s' is not auto, always "
+				    "or never", optarg);
+				return cmd_usage_error(e);
+			}
+		}
 		else if ((rc = fn(ctx, o->id, optarg)) != EXIT_OK)
 			return rc;
 		at = optind;
@@ -344,7 +362,7 @@ static int
 option_width(const struct cmd_option *o)
 {
 	return 10 + (int)strlen(o->name) +
-	    (o->arg != NULL ? 1 + (int)strlen(o->arg) : 0);
+	    (o->arg != NULL ? !optional_value(o) + (int)strlen(o->arg) : 0);
 }
 
 static void
@@ -355,7 +373,7 @@ print_options(const char *title, const struct cmd_option *o, int width)
 		char lead[4] = { '-', (char)o->letter, ',', '\0' };
 
 		printf("  %-4s--%s%s%s%*s%s\n", o->letter != 0 ? lead : "",
-		    o->name, o->arg != NULL ? " " : "",
+		    o->name, o->arg != NULL && !optional_value(o) ? " " : "",
 		    o->arg != NULL ? o->arg : "",
 		    width - option_width(o) + 2, "", o->help);
 	}
@@ -385,7 +403,8 @@ cmd_print_help(const struct cmd_entry *e)
 void
 cmd_print_commands(FILE *fp)
 {
-	fprintf(fp, "usage: jobq [--dir DIR] [--json] COMMAND [ARGS]\n"
+	fprintf(fp, "usage: jobq [--dir DIR] [--json] [--color[=WHEN]] "
+	    "COMMAND [ARGS]\n"
 	    "       jobq --help | --version\n\ncommands:\n");
 	for (size_t i = 0; cmd_table[i] != NULL; i++)
 		fprintf(fp, "  %-8s %s\n", cmd_table[i]->name,

@@ -23,10 +23,18 @@ enum {
 };
 
 /* Options that every command accepts. */
+/* --color=WHEN */
+enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
 struct global_opts {
 	const char *dir;	/* --dir, NULL: $JOBQ_DIR or the default */
 	bool json;		/* --json */
+	enum color_when color;	/* --color */
 };
+
+/* --color's value (NULL: given alone, which is always) into *when; false
+ * if it is none of auto, always, never. */
+bool parse_color_when(const char *arg, enum color_when *when);
 extern struct global_opts g_opts;
 
 /* Bytes of the original command line, which the process title replaces. */

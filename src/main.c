@@ -73,6 +73,7 @@ parse_global(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "color", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -90,6 +91,16 @@ parse_global(int argc, char **argv)
 		case 'J':
 			g_opts.json = true;
 			break;
+		case 'C':
+			if (!parse_color_when(optarg, &g_opts.color)) {
+				cmd_warnx("--color: '%s' is not auto, always "
+				    "or never", optarg);
+				fprintf(stderr, "usage: jobq [--dir DIR] "
+				    "[--json] [--color[=WHEN]] COMMAND [ARGS]; "
+				    "see 'jobq --help'\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			cmd_print_commands(stdout);
 			return out_close(EXIT_OK);
@@ -104,7 +115,8 @@ parse_global(int argc, char **argv)
 				cmd_warnx("unknown option '%s'",
 				    argv[optind - 1]);
 			fprintf(stderr, "usage: jobq [--dir DIR] [--json] "
-			    "COMMAND [ARGS]; see 'jobq --help'\n");
+			    "[--color[=WHEN]] COMMAND [ARGS]; see 'jobq "
+			    "--help'\n");
 			return EXIT_USAGE;
 		}
 	}

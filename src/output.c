@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "jobjson.h"
+#include "jobq.h"
 #include "output.h"
 #include "supervise.h"
 #include "timefmt.h"
@@ -37,12 +38,40 @@ warn_job_ended(const struct job *j)
 	free(error);
 }
 
+bool
+parse_color_when(const char *arg, enum color_when *when)
+{
+	if (arg == NULL || strcmp(arg, "always") == 0)
+		*when = COLOR_ALWAYS;
+	else if (strcmp(arg, "auto") == 0)
+		*when = COLOR_AUTO;
+	else if (strcmp(arg, "never") == 0)
+		*when = COLOR_NEVER;
+	else
+		return false;
+	return true;
+}
+
+bool
+use_escapes(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	switch (g_opts.color) {
+	case COLOR_ALWAYS:
+		return true;
+	case COLOR_NEVER:
+		return false;
+	default:
+		return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0') &&
+		    term != NULL && term[0] != '\0' && strcmp(term, "dumb") != 0;
+	}
+}
+
 static bool
 use_color(void)
 {
-	const char *nc = getenv("NO_COLOR");
-
-	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+	return use_escapes();
 }
 
 static const char *
@@ -335,10 +364,10 @@ time_cell(const struct job *j)
 
 	if (j->started_at <= 0 || j->state == JOB_PENDING ||
 	    j->state == JOB_RETRYING) {
-		format_duration(now - j->created_at, buf, sizeof(buf));
+		format_span(now - j->created_at, buf, sizeof(buf));
 		return xasprintf("%s ago", buf);
 	}
-	format_duration((j->finished_at > 0 && job_state_ended(j->state) ?
+	format_span((j->finished_at > 0 && job_state_ended(j->state) ?
 	    j->finished_at : now) - j->started_at, buf, sizeof(buf));
 	return xstrdup(buf);
 }
@@ -388,7 +417,7 @@ table_add(struct table *t, const struct job *j, int64_t position)
 		tty_row(r, j);
 		return;
 	}
-	format_local(j->created_at, created, sizeof(created));
+	format_local_zoned(j->created_at, created, sizeof(created));
 	r->cells[2] = xstrdup(job_state_name(j->state));
 	/* Escaped for programs too: a tab or newline would break the
 	 * line, and people read these lines as well. */

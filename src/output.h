@@ -10,6 +10,11 @@
 
 #include "job.h"
 
+/* Whether escape codes (colour, cursor moves) may go to stdout: by
+ * --color, and for auto only on a terminal whose TERM is set and not
+ * "dumb", with NO_COLOR unset or empty. */
+bool use_escapes(void);
+
 /* Prints a JSON value on one line and releases it. */
 void print_json_line(json_t *v);
 

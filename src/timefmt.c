@@ -96,6 +96,41 @@ format_duration(int64_t ms, char *buf, size_t size)
 	}
 }
 
+void
+format_span(int64_t ms, char *buf, size_t size)
+{
+	static const struct {
+		int64_t big, small;
+		const char *bs, *ss;
+	} pairs[] = {
+		{ 86400000, 3600000, "d", "h" },
+		{ 3600000, 60000, "h", "m" },
+		{ 60000, 1000, "m", "s" },
+	};
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000) {
+		snprintf(buf, size, "%lldms", (long long)ms);
+		return;
+	}
+	if (ms < 60000) {
+		/* Rounded down, so 59999 ms is 59.9s, never 60.0s. */
+		snprintf(buf, size, "%lld.%llds", (long long)(ms / 1000),
+		    (long long)(ms % 1000 / 100));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		if (ms < pairs[i].big)
+			continue;
+		snprintf(buf, size, "%lld%s%02lld%s",
+		    (long long)(ms / pairs[i].big), pairs[i].bs,
+		    (long long)(ms % pairs[i].big / pairs[i].small),
+		    pairs[i].ss);
+		return;
+	}
+}
+
 /* Whole seconds, rounded down: C division rounds toward zero, which
  * made 250 ms before 1970 "00:00:00.-250". */
 static time_t
@@ -124,6 +159,24 @@ format_local(int64_t ms, char *buf, size_t size)
 
 	localtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+format_local_zoned(int64_t ms, char *buf, size_t size)
+{
+	time_t t = seconds(ms);
+	long off, aoff;
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	/* tm_gmtoff, not %z: %z has no colon, which parse_time wants. */
+	off = tm.tm_gmtoff / 60;
+	aoff = off < 0 ? -off : off;
+	if (n > 0)
+		snprintf(buf + n, size - n, "%c%02ld:%02ld", off < 0 ? '-' :
+		    '+', aoff / 60, aoff % 60);
 }
 
 /* The latest time parse_time accepts: 9999-12-31T23:59:59.999Z. */

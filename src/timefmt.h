@@ -25,11 +25,20 @@ bool parse_time(const char *s, int64_t now, int64_t *ms);
 /* "1h30m", "500ms", "0s": the shortest exact form. */
 void format_duration(int64_t ms, char *buf, size_t size);
 
+/* A duration for people, rounded down to what they read: "450ms" under
+ * a second, "7.0s" under a minute, then two units, the second one
+ * zero-padded: "1m30s", "2h05m", "3d04h".  Negative is "0ms". */
+void format_span(int64_t ms, char *buf, size_t size);
+
 /* 2026-11-22T23:05:01.250Z */
 void format_rfc3339(int64_t ms, char *buf, size_t size);
 
 /* 2026-11-23 00:05:01, local time, for people. */
 void format_local(int64_t ms, char *buf, size_t size);
+
+/* 2026-11-23 00:05:01+01:00: local time with its offset east of UTC,
+ * which parse_time and date -d read back. */
+void format_local_zoned(int64_t ms, char *buf, size_t size);
 
 #define TIMEBUF 40
 

@@ -356,7 +356,7 @@ jobq_submit_plain() {
 	[ "$width" -le 60 ] || fail "a line of $width columns: $output"
 	assert_regex "${lines[0]}" '^ID +STATE +QUEUE +PRI +TIME +EXIT +COMMAND/TYPE'
 	assert_regex "${lines[1]}" "^$id +completed +default +20 +[0-9]+m?s +0 +echo x+\\.\\.\\."
-	assert_regex "${lines[2]}" " +pending +q2 +10 +[0-9]+m?s ago +t"
+	assert_regex "${lines[2]}" " +pending +q2 +10 +[0-9]+(ms|\.[0-9]s) ago +t"
 	run -0 bash -c "NO_COLOR=1 script -qec 'stty cols 60; $(printf '%q' "$JOBQ") status $id' /dev/null"
 	assert_regex "$output" 'command +echo x+\.\.\.'
 	# Whole in --json and off a terminal.
@@ -372,4 +372,142 @@ jobq_submit_plain() {
 	assert_regex "$output" '^no jobs'
 	run -0 --separate-stderr "$JOBQ" list --status failed
 	assert_equal "$output" ""
+}
+
+# tty_env ENV... -- CMD...: CMD's output on a pty, under env(1)'s ENV
+# (NO_COLOR and TERM unset first, so that only ENV decides).
+tty_env() {
+	local envs=() cmd="" a
+	while [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	for a; do
+		cmd+=$(printf '%q ' "$a")
+	done
+	env -u NO_COLOR -u TERM "${envs[@]}" script -qec "$cmd" /dev/null
+}
+
+@test "--color and the environment decide every escape code: a terminal, TERM, NO_COLOR" {
+	local id
+	id=$("$JOBQ" submit t)
+	"$JOBQ" cancel "$id" >/dev/null
+	# auto on a terminal: colour.
+	run -0 tty_env TERM=xterm -- "$JOBQ" status "$id"
+	assert_output --partial "job $id: ${ESC}[2mcancelled${ESC}[0m"
+	run -0 tty_env TERM=xterm -- "$JOBQ" list
+	assert_output --partial "${ESC}[2mcancelled"
+	# No colour: NO_COLOR, TERM=dumb, TERM unset or empty, --color=never.
+	for e in "TERM=xterm NO_COLOR=1" "TERM=dumb" "X=1" "TERM="; do
+		# shellcheck disable=SC2086
+		run -0 tty_env $e -- "$JOBQ" status "$id"
+		assert_output --partial "job $id: cancelled"
+		[[ $output != *"$ESC"* ]] || fail "escape codes with $e: $output"
+	done
+	run -0 tty_env TERM=xterm -- "$JOBQ" --color=never status "$id"
+	[[ $output != *"$ESC"* ]] || fail "escape codes with --color=never"
+	run -0 tty_env TERM=xterm -- "$JOBQ" status "$id" --color=never
+	[[ $output != *"$ESC"* ]] || fail "escape codes with --color=never after"
+	# auto off a terminal: none; always (or --color alone) into a pipe,
+	# even with NO_COLOR and TERM=dumb.
+	run -0 env TERM=xterm "$JOBQ" status "$id" --color=auto
+	assert_line -n 0 "job $id: cancelled"
+	run -0 env TERM=dumb NO_COLOR=1 "$JOBQ" --color=always status "$id"
+	assert_line -n 0 "job $id: ${ESC}[2mcancelled${ESC}[0m"
+	run -0 env TERM=dumb NO_COLOR=1 "$JOBQ" status "$id" --color
+	assert_line -n 0 "job $id: ${ESC}[2mcancelled${ESC}[0m"
+	# The tab-separated list never colours: it is for programs.
+	run -0 "$JOBQ" list --color=always
+	[[ $output != *"$ESC"* ]] || fail "escape codes in tab-separated list"
+}
+
+@test "--color with a bad value: exit 2 saying why, before or after the command" {
+	local before
+	"$JOBQ" submit t >/dev/null
+	before=$(cksum <"$JOBQ_DIR/jobq.db")
+	run --separate-stderr -2 "$JOBQ" --color=blue list
+	assert_output ""
+	assert_equal "${stderr%%$'\n'*}" "jobq: --color: 'blue' is not auto, always or never"
+	run --separate-stderr -2 "$JOBQ" list --color=
+	assert_equal "${stderr%%$'\n'*}" "jobq: list: --color: '' is not auto, always or never"
+	# The value follows "=": "--color never" is --color (always) and an
+	# operand, which list does not take.
+	run --separate-stderr -2 "$JOBQ" status --color never
+	assert_output ""
+	assert_equal "$(cksum <"$JOBQ_DIR/jobq.db")" "$before"
+	run -0 "$JOBQ" list --help
+	assert_line --regexp '^ +--color\[=WHEN\] +escape codes'
+}
+
+@test "watch without escape codes (TERM=dumb, NO_COLOR, --color=never) prints lines, not a redrawn screen" {
+	local id
+	# A cancelled job: watch ends at once, with exit 1 as it did not
+	# complete.
+	id=$("$JOBQ" submit t)
+	"$JOBQ" cancel "$id" >/dev/null
+	run -1 tty_env TERM=xterm -- "$JOBQ" watch "$id"
+	assert_output --partial "${ESC}[?25l"
+	for e in "TERM=dumb" "TERM=xterm NO_COLOR=1" "X=1"; do
+		# shellcheck disable=SC2086
+		run -1 tty_env $e -- "$JOBQ" watch "$id"
+		[[ $output != *"$ESC"* ]] || fail "escape codes with $e: $output"
+		assert_json "${lines[0]%$'\r'}" id="$id" state=cancelled
+	done
+	run -1 tty_env TERM=xterm -- "$JOBQ" watch "$id" --color=never
+	[[ $output != *"$ESC"* ]] || fail "escape codes with --color=never"
+	assert_json "${lines[0]%$'\r'}" id="$id" state=cancelled
+}
+
+# ended_job MS: a cancelled job that ran MS milliseconds, its id printed.
+ended_job() {
+	local id
+	id=$("$JOBQ" submit t)
+	"$JOBQ" cancel "$id" >/dev/null
+	sql "UPDATE jobs SET started_at = 1700000000000,
+	    finished_at = 1700000000000 + $1 WHERE id = $id"
+	echo "$id"
+}
+
+@test "durations for people: 450ms, 7.0s, 59.9s, 1m05s, 2h05m, 3d04h, rounded down" {
+	local ms ids=() want=(0ms 450ms 999ms 1.0s 7.0s 59.9s 1m00s 1m05s
+		59m59s 2h05m 23h59m 3d04h)
+	for ms in 0 450 999 1000 7099 59999 60000 65999 3599999 7530000 \
+		86399999 273600000; do
+		ids+=("$(ended_job "$ms")")
+	done
+	# A pending job submitted 2 h 5 min 30 s ago.
+	local old
+	old=$("$JOBQ" submit t)
+	sql "UPDATE jobs SET created_at = CAST(
+	    (julianday('now') - 2440587.5) * 86400000 AS INTEGER) - 7530000
+	    WHERE id = $old"
+	run -0 tty_env TERM=dumb -- "$JOBQ" list
+	for i in "${!ids[@]}"; do
+		assert_line --regexp "^${ids[$i]} +cancelled +default +20 +${want[$i]} +t"
+	done
+	assert_line --regexp "^$old +pending +default +20 +2h05m ago +t"
+	# --json keeps milliseconds.
+	run -0 "$JOBQ" status --json "${ids[1]}"
+	assert_json "$output" started_at=2023-11-14T22:13:20.000Z \
+		finished_at=2023-11-14T22:13:20.450Z
+}
+
+@test "tab-separated list: CREATED in local time with its offset, which date -d and --at read back" {
+	local id created tz
+	id=$("$JOBQ" submit t)
+	sql "UPDATE jobs SET created_at = 1780000000250 WHERE id = $id"
+	for tz in UTC Asia/Kolkata America/St_Johns Europe/Paris; do
+		run -0 env TZ="$tz" "$JOBQ" list
+		created=$(cut -f7 <<<"${lines[0]}")
+		assert_regex "$created" '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$'
+		assert_equal "$(date -d "$created" +%s)" 1780000000
+		# Read back by --at in another zone: the same instant.
+		run -0 env TZ=Pacific/Auckland "$JOBQ" submit --at "$created" t
+		assert_equal "$(job_field "$output" run_at)" 2026-05-28T20:26:40.000Z
+	done
+	run -0 env TZ=Asia/Kolkata "$JOBQ" list
+	assert_equal "$(cut -f7 <<<"${lines[0]}")" "2026-05-29 01:56:40+05:30"
+	run -0 env TZ=America/St_Johns "$JOBQ" list
+	assert_equal "$(cut -f7 <<<"${lines[0]}")" "2026-05-28 17:56:40-02:30"
 }

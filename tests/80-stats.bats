@@ -106,8 +106,8 @@ PY
 		samples=20 wait_ms.median=1000 wait_ms.p95=1900 \
 		run_ms.median=10000 run_ms.p95=19000
 	run --separate-stderr -0 "$JOBQ" stats
-	assert_line --regexp '^wait +median 1s, p95 1s900ms$'
-	assert_line --regexp '^run +median 10s, p95 19s$'
+	assert_line --regexp '^wait +median 1.0s, p95 1.9s$'
+	assert_line --regexp '^run +median 10.0s, p95 19.0s$'
 }
 
 @test "stats: live workers with their queues and jobs running" {

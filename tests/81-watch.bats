@@ -130,11 +130,11 @@ screen_has() {
 		"'$JOBQ' watch; echo \"rc=\$?\"; sleep 60" 3>&-
 	wait_for 5 screen_has '^2 jobs: 2 pending$'
 	start_worker --grace 200ms
-	wait_for 5 screen_has '^ +1 running +\[#+\.+\] +(25|50)% [12]/4 [0-9]+s step [12]$'
+	wait_for 5 screen_has '^ +1 running +\[#+\.+\] +(25|50)% [12]/4 ([0-9]+ms|[0-9]+\.[0-9]s) step [12]$'
 	# Redrawn in place: still three lines, no scrolled copies.
 	assert_equal "$(screen | grep -c .)" 3
 	assert_equal "$(tmux_ display -p -t w '#{cursor_flag}')" 0
-	wait_for 10 screen_has '^ +1 completed +\[#{20}\] +100% 4/4 [0-9]+s step 4$'
+	wait_for 10 screen_has '^ +1 completed +\[#{20}\] +100% 4/4 ([0-9]+ms|[0-9]+\.[0-9]s) step 4$'
 	"$JOBQ" cancel 2
 	wait_for 5 screen_has '^rc=1$'
 	run -0 screen

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 
-GLOBAL_LONG = {"dir", "json", "help", "version"}
+GLOBAL_LONG = {"dir", "json", "color", "help", "version"}
 GLOBAL_SHORT = {"h"}
 
 jobq, top = sys.argv[1], sys.argv[2]
