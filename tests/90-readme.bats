@@ -46,6 +46,8 @@ report_run() {
 	[ -f "$home/.local/state/jobq/jobq.db" ] || fail "no spool at the default path"
 	[ -x "$home/.config/jobq/handlers/echo" ] || fail "no echo handler"
 	[ -x "$home/.config/jobq/handlers/count" ] || fail "no count handler"
+	# A sanitized build reports here (UBSan does not change the status).
+	! grep -qE 'runtime error|Sanitizer' "$out" || fail "a sanitizer reported: $(grep -E 'runtime error|Sanitizer' "$out")"
 	# What the page says the examples print, they print.
 	grep -qxF '{"steps": 5}' "$out" || fail "count's result is missing"
 	grep -qxF 'did step 5' "$out" || fail "count's log is missing"
@@ -53,12 +55,18 @@ report_run() {
 	grep -qx 'one ok' "$out" && grep -qx 'two ok' "$out" ||
 		fail "the CI results are missing"
 	grep -q 'timed out after 1s' "$out" || fail "no timeout shown"
+	# The CI step passes, then fails once a test fails, naming the job.
+	grep -qx 'CI failed: exit 1' "$out" || fail "the failing CI step did not fail"
+	grep -qE '^jobq: wait: job [0-9]+ failed: exited with status 3$' "$out" ||
+		fail "wait did not name the failed job"
+	[ "$(grep -cx 'one ok' "$out")" -eq 1 ] || fail "results printed by a failing CI step"
 	# Every job ended, and as the page says: one timeout, one
-	# cancellation, every other one completed; no worker is left.
+	# cancellation, one failed test, every other one completed; no
+	# worker is left.
 	run -0 env -u JOBQ_DIR HOME="$home" "$JOBQ" list --json
 	local states
 	states=$(json_each "$output" state | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
-	[[ $states =~ ^cancelled=1\ completed=[0-9]+\ timeout=1\ $ ]] ||
+	[[ $states =~ ^cancelled=1\ completed=[0-9]+\ failed=1\ timeout=1\ $ ]] ||
 		fail "job states: $states"
 	run -0 env -u JOBQ_DIR HOME="$home" "$JOBQ" stats
 	assert_line --regexp '^workers +none alive'
