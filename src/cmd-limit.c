@@ -32,11 +32,9 @@ parse(int argc, char **argv, char **queue, int64_t *limit)
 		return rc;
 	if (a.n != 2)
 		rc = cmd_usage_error(e);
-	else if (!valid_name(a.operands[0])) {
-		cmd_warnx("bad queue name '%s': use letters, digits and _.- "
-		    "(at most %d bytes)", a.operands[0], NAME_MAX_LEN);
+	else if (!check_name("queue name", a.operands[0]))
 		rc = EXIT_USAGE;
-	} else if (strcmp(a.operands[1], "0") == 0) {
+	else if (strcmp(a.operands[1], "0") == 0) {
 		cmd_warnx("a limit of 0 runs nothing: to stop claims from "
 		    "queue '%s', use 'jobq pause %s'", a.operands[0],
 		    a.operands[0]);

@@ -76,17 +76,13 @@ list_option(void *ctx, int id, const char *arg)
 			return EXIT_USAGE;
 		break;
 	case 'q':
-		if (!valid_name(arg)) {
-			cmd_warnx("bad queue name '%s'", arg);
+		if (!check_name("queue name", arg))
 			return EXIT_USAGE;
-		}
 		f->queue = arg;
 		break;
 	case 'T':
-		if (!valid_name(arg)) {
-			cmd_warnx("bad type '%s'", arg);
+		if (!check_name("type", arg))
 			return EXIT_USAGE;
-		}
 		f->type = arg;
 		break;
 	case 'n':
@@ -106,10 +102,8 @@ list_option(void *ctx, int id, const char *arg)
 		f->offset = limit;
 		break;
 	case OPT_HAS_TAG:
-		if (!valid_name(arg)) {
-			cmd_warnx("bad tag '%s'", arg);
+		if (!check_name("tag", arg))
 			return EXIT_USAGE;
-		}
 		f->tag = arg;
 		break;
 	case 'p':

@@ -30,10 +30,7 @@ pause_or_resume(const struct cmd_entry *e, int argc, char **argv,
 	if ((rc = cmd_parse(e, argc, argv, NULL, NULL, &a)) != EXIT_OK)
 		return rc;
 	for (int i = 0; i < a.n; i++) {
-		if (!valid_name(a.operands[i])) {
-			cmd_warnx("bad queue name '%s': use letters, digits "
-			    "and _.- (at most %d bytes)", a.operands[i],
-			    NAME_MAX_LEN);
+		if (!check_name("queue name", a.operands[i])) {
 			cmd_args_free(&a);
 			return EXIT_USAGE;
 		}

@@ -154,17 +154,13 @@ wait_option(void *ctx, int id, const char *arg)
 		}
 		break;
 	case 'q':
-		if (!valid_name(arg)) {
-			cmd_warnx("bad queue name '%s'", arg);
+		if (!check_name("queue name", arg))
 			return EXIT_USAGE;
-		}
 		o->queue = arg;
 		break;
 	case OPT_WAIT_TAG:
-		if (!valid_name(arg)) {
-			cmd_warnx("bad tag '%s'", arg);
+		if (!check_name("tag", arg))
 			return EXIT_USAGE;
-		}
 		o->tag = arg;
 		break;
 	case OPT_WAIT_ALL:

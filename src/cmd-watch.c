@@ -392,10 +392,8 @@ watch_option(void *ctx, int id, const char *arg)
 	struct watch_opts *o = ctx;
 
 	if (id == 'q') {
-		if (!valid_name(arg)) {
-			cmd_warnx("bad queue name '%s'", arg);
+		if (!check_name("queue name", arg))
 			return EXIT_USAGE;
-		}
 		o->queue = arg;
 	}
 	return EXIT_OK;

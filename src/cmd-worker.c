@@ -35,10 +35,8 @@ worker_option(void *ctx, int id, const char *arg)
 		a->opts.jobs = (int)n;
 		break;
 	case 'q':
-		if (!valid_name(arg)) {
-			cmd_warnx("bad queue name '%s'", arg);
+		if (!check_name("queue name", arg))
 			return EXIT_USAGE;
-		}
 		a->queues = xrealloc(a->queues, (a->opts.nqueues + 1) *
 		    sizeof(char *));
 		a->queues[a->opts.nqueues++] = arg;

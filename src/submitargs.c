@@ -35,12 +35,8 @@ add_tag(struct submit_args *a, const char *arg, char **cause)
 	size_t i;
 	json_t *v;
 
-	if (!valid_name(arg)) {
-		*cause = xasprintf("bad tag '%s': use letters, digits and _.- "
-		    "(at most %d bytes, starting with a letter or digit)", arg,
-		    NAME_MAX_LEN);
+	if ((*cause = name_error("tag", arg)) != NULL)
 		return false;
-	}
 	if (a->tags == NULL)
 		a->tags = json_array();
 	json_array_foreach(a->tags, i, v)
@@ -142,12 +138,8 @@ set_when(struct submit_args *a, const char *opt, int64_t run_at,
 bool
 submit_check_type(const char *type, char **cause)
 {
-	if (!valid_name(type)) {
-		*cause = xasprintf("bad type '%s': use letters, digits and _.- "
-		    "(at most %d bytes, starting with a letter or digit)",
-		    type, NAME_MAX_LEN);
+	if ((*cause = name_error("type", type)) != NULL)
 		return false;
-	}
 	if (strcmp(type, "exec") == 0) {
 		*cause = xstrdup("type 'exec' is reserved: submit a command "
 		    "with 'jobq submit -- COMMAND [ARG]...'");
@@ -183,12 +175,8 @@ submit_set(struct submit_args *a, int id, const char *arg, char **cause)
 
 	switch (id) {
 	case 'q':
-		if (!valid_name(arg)) {
-			*cause = xasprintf("bad queue name '%s': use letters, "
-			    "digits and _.- (at most %d bytes)", arg,
-			    NAME_MAX_LEN);
+		if ((*cause = name_error("queue name", arg)) != NULL)
 			return false;
-		}
 		a->spec.queue = arg;
 		return true;
 	case 'p':

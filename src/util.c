@@ -160,6 +160,28 @@ valid_name(const char *s)
 	return true;
 }
 
+char *
+name_error(const char *what, const char *s)
+{
+	if (valid_name(s))
+		return NULL;
+	return xasprintf("bad %s '%s': use letters, digits and _.- (at most "
+	    "%d bytes, starting with a letter or digit)", what, s,
+	    NAME_MAX_LEN);
+}
+
+bool
+check_name(const char *what, const char *s)
+{
+	char *e = name_error(what, s);
+
+	if (e == NULL)
+		return true;
+	cmd_warnx("%s", e);
+	free(e);
+	return false;
+}
+
 bool
 parse_priority(const char *s, int *prio)
 {

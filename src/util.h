@@ -33,6 +33,11 @@ bool parse_int(const char *s, long long min, long long max, long long *out);
 /* A type or queue name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 bytes. */
 #define NAME_MAX_LEN 64
 bool valid_name(const char *s);
+/* Why valid_name() refuses s, as "bad WHAT 'S': use ..." (malloc'd), or
+ * NULL if it does not. */
+char *name_error(const char *what, const char *s);
+/* valid_name(), saying why not on stderr. */
+bool check_name(const char *what, const char *s);
 
 /* critical, high, normal, low or 0..99. */
 bool parse_priority(const char *s, int *prio);

@@ -119,7 +119,7 @@ load helper
 @test "wait: bad options say what and why" {
 	run -2 --separate-stderr "$JOBQ" wait
 	run -2 --separate-stderr "$JOBQ" wait --tag 'a b'
-	[ "$stderr" = "jobq: wait: bad tag 'a b'" ] || fail "$stderr"
+	assert_regex "$stderr" "^jobq: wait: bad tag 'a b': use letters"
 	run -2 --separate-stderr "$JOBQ" wait --queue ''
 	run -2 "$JOBQ" wait --all -t soon
 }
