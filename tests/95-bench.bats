@@ -67,3 +67,12 @@ print(c.execute("PRAGMA journal_mode").fetchone()[0],
 	[ "${#lines[@]}" -eq 6 ]
 	assert_regex "$output" "paused"
 }
+
+@test "bench: run refuses a JSON path it could not write, before any work" {
+	run --separate-stderr -2 "$BENCH/run" --dry-run --json \
+		"$BATS_TEST_TMPDIR/no/such/dir/r.json"
+	assert_output ""
+	assert_regex "$stderr" "^bench/run: cannot write the JSON into $BATS_TEST_TMPDIR/no/such/dir: no such writable directory "
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ ! -e "$BATS_TEST_TMPDIR/no" ]
+}
