@@ -65,11 +65,13 @@ c = sqlite3.connect(db)
 now = int(time.time() * 1000)
 c.execute("INSERT OR IGNORE INTO queues (name) VALUES ('default')")
 def jobs(rows):
+    # A finished job started when it finished: stats's samples skip
+    # jobs that never started, and would walk all of them.
     c.executemany("INSERT INTO jobs (id, type, queue, priority, state,"
-                  " created_at, run_at, finished_at, timeout_ms, attempt,"
-                  " delayed, blocked, exit_code, worker)"
-                  " VALUES (?, 'nop', ?, ?, ?, ?, ?, ?, 300000, ?, ?, ?,"
-                  " ?, ?)", rows)
+                  " created_at, run_at, started_at, finished_at,"
+                  " timeout_ms, attempt, delayed, blocked, exit_code, worker)"
+                  " VALUES (?1, 'nop', ?2, ?3, ?4, ?5, ?6, ?7, ?7, 300000,"
+                  " ?8, ?9, ?10, ?11, ?12)", rows)
     c.executemany("INSERT INTO payloads (job_id, data)"
                   " VALUES (?, CAST('{}' AS BLOB))", ((r[0],) for r in rows))
 i = 0
