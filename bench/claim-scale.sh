@@ -23,8 +23,8 @@
 
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "claim-scale: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq claim-scale
 N=${1:-2000}
 FINISHED=${2:-1000000}
 WAITING=${3:-100000}
@@ -32,76 +32,10 @@ WAITING=${3:-100000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/jobq-claim.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 unset JOBQ_HANDLERS JOBQ_DIR
-mkdir -p "$W/h"
-chmod 755 "$W/h"
-printf '#!/bin/sh\nexit 0\n' >"$W/h/nop"
-chmod 755 "$W/h/nop"
+nop_handlers "$W/h"
 
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo $((10#$t))
-}
-
-# fill SPOOL FINISHED WAITING: the schema by jobq, the rows by SQL.
-fill() {
-	"$JOBQ" --dir "$1" pause paused >/dev/null
-	python3 - "$1/jobq.db" "$N" "$2" "$3" <<'PY'
-import sqlite3, sys, time
-db, n, finished, waiting = sys.argv[1], *map(int, sys.argv[2:])
-c = sqlite3.connect(db)
-now = int(time.time() * 1000)
-c.execute("INSERT OR IGNORE INTO queues (name) VALUES ('default')")
-def jobs(rows):
-    c.executemany("INSERT INTO jobs (id, type, queue, priority, state,"
-                  " created_at, run_at, finished_at, timeout_ms, attempt,"
-                  " delayed, blocked, exit_code, worker)"
-                  " VALUES (?, 'nop', ?, ?, ?, ?, ?, ?, 300000, ?, ?, ?,"
-                  " ?, ?)", rows)
-    c.executemany("INSERT INTO payloads (job_id, data)"
-                  " VALUES (?, CAST('{}' AS BLOB))", ((r[0],) for r in rows))
-i = 0
-batch = []
-for _ in range(finished):
-    i += 1
-    day = now - 86400000
-    batch.append((i, "default", 0, "completed", day, day, day, 1, 0, 0, 0,
-                  "w"))
-    if len(batch) == 50000:
-        jobs(batch)
-        batch = []
-jobs(batch)
-c.executemany("INSERT INTO attempts (job_id, attempt, worker, started_at,"
-              " finished_at, outcome, exit_code) VALUES"
-              " (?, 1, 'w', ?, ?, 'completed', 0)",
-              ((k, now - 86400000, now - 86400000)
-               for k in range(1, finished + 1)))
-# The blocker: a job of the paused queue, which never runs here.
-blocker = None
-batch = []
-for k in range(waiting):
-    i += 1
-    kind = k % 3
-    if blocker is None:
-        blocker = i
-        kind = 2
-    batch.append((i, "paused" if kind == 2 else "default", 0, "pending",
-                  now, now + 3600000 if kind == 0 else now, None, 0,
-                  1 if kind == 0 else 0, 1 if kind == 1 else 0, None, None))
-jobs(batch)
-c.executemany("INSERT INTO deps (job_id, dep_id) VALUES (?, ?)",
-              ((r[0], blocker) for r in batch if r[9] == 1))
-c.executemany("INSERT INTO jobs (id, type, queue, priority, state,"
-              " created_at, run_at, timeout_ms) VALUES"
-              " (?, 'nop', 'default', 20, 'pending', ?, ?, 0)",
-              ((i + k, now, now) for k in range(1, n + 1)))
-c.executemany("INSERT INTO payloads (job_id, data)"
-              " VALUES (?, CAST('{}' AS BLOB))",
-              ((i + k,) for k in range(1, n + 1)))
-c.commit()
-c.execute("ANALYZE")
-c.close()
-PY
-}
+# fill SPOOL FINISHED WAITING: see big_spool in lib.sh.
+fill() { big_spool "$1" "$N" "$2" "$3"; }
 
 # drain SPOOL: prints jobs per second
 drain() {

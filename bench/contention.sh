@@ -14,19 +14,14 @@
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "contention: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq contention
 P=${1:-8}
 M=${2:-50}
 MAX_RATIO=${MAX_RATIO:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/jobq-contention.XXXXXX")
 export JOBQ_DIR=$W/spool
 unset JOBQ_HANDLERS
-
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo $((10#$t))
-}
 
 submitter() {
 	local t0 i

@@ -17,16 +17,11 @@
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "peers: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq peers
 N=${1:-200}
 W=$(mktemp -d "${TMPDIR:-/tmp}/jobq-peers.XXXXXX")
 trap 'tsp_stop; rm -rf "$W"' EXIT
-
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo $((10#$t))
-}
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.0f", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

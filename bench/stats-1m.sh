@@ -16,8 +16,8 @@
 
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "stats-1m: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq stats-1m
 N=${1:-1000000}
 RUNS=${2:-11}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/jobq-stats.XXXXXX")

@@ -20,8 +20,8 @@
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "throughput: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq throughput
 N=${1:-500}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/jobq-tput.XXXXXX")
@@ -31,11 +31,6 @@ chmod 755 "$W/h"
 printf '#!/bin/sh\nexit 0\n' >"$W/h/nop"
 chmod 755 "$W/h/nop"
 trap 'rm -rf "$W"' EXIT
-
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo $((10#$t))
-}
 
 # rate N MICROSECONDS: jobs per second
 rate() {

@@ -19,8 +19,8 @@
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-JOBQ=${JOBQ:-$here/../build/jobq}
-[ -x "$JOBQ" ] || { echo "wake-latency: no jobq binary at $JOBQ" >&2; exit 2; }
+. "$here/lib.sh"
+need_jobq wake-latency
 SAMPLES=${1:-50}
 PAUSE=${PAUSE:-0.2}
 TARGET_MS=50
