@@ -928,6 +928,9 @@ finish_ready(struct worker *w)
 		else
 			record_later(w, s, now);
 	}
+	/* Those a give_up left unsaid. */
+	for (size_t i = 0; i < n; i++)
+		verdict_clear(&v[i]);
 	free(o);
 	free(v);
 	free(rcs);
