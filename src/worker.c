@@ -639,12 +639,36 @@ let_run(struct worker *w, struct slot **made, size_t n)
 	free(rcs);
 }
 
+/* Starts the n jobs just claimed into w->claimed.  A worker giving up
+ * leaves them to recovery, as it does its running ones. */
+static void
+start_claimed(struct worker *w, size_t n)
+{
+	struct slot **made;
+	size_t nmade = 0;
+
+	if (n == 0)
+		return;
+	if (w->give_up) {
+		for (size_t i = 0; i < n; i++)
+			job_clear(&w->claimed[i]);
+		return;
+	}
+	made = xcalloc(n, sizeof(*made));
+	for (size_t i = 0; i < n; i++)
+		if (start_job(w, &w->claimed[i], &made[nmade]))
+			nmade++;
+	if (nmade > 0)
+		let_run(w, made, nmade);
+	free(made);
+	set_title(w);
+}
+
 static void
 claim_jobs(struct worker *w)
 {
-	struct slot **made;
 	enum store_rc rc;
-	size_t n = 0, nmade = 0, room;
+	size_t n = 0, room;
 	bool any = false;
 
 	if (w->stopping || w->busy >= w->opts->jobs ||
@@ -687,14 +711,7 @@ claim_jobs(struct worker *w)
 	store_fine(w);
 	if (n < room)
 		w->none_runnable = true;
-	made = xcalloc(n, sizeof(*made));
-	for (size_t i = 0; i < n; i++)
-		if (start_job(w, &w->claimed[i], &made[nmade]))
-			nmade++;
-	if (nmade > 0)
-		let_run(w, made, nmade);
-	free(made);
-	set_title(w);
+	start_claimed(w, n);
 }
 
 /* TERM now, KILL after the grace period. */
@@ -888,6 +905,7 @@ finish_ready(struct worker *w)
 	struct outcome *o;
 	struct verdict *v;
 	enum store_rc *rcs, rc;
+	struct claim_req c;
 	size_t n = 0;
 
 	for (int i = 0; i < w->opts->jobs && !w->give_up; i++) {
@@ -912,7 +930,12 @@ finish_ready(struct worker *w)
 	rcs = xcalloc(n, sizeof(*rcs));
 	for (size_t i = 0; i < n; i++)
 		outcome_of(w, done[i], &o[i]);
-	rc = store_finish_many(w->st, o, n, v, rcs);
+	/* The slots these free are filled in the same transaction. */
+	c = (struct claim_req){ .worker = w->id, .queues = w->opts->queues,
+	    .nqueues = w->opts->nqueues, .jobs = w->claimed };
+	if (!w->stopping && now >= w->next_claim)
+		c.max = (size_t)(w->opts->jobs - w->busy) + n;
+	rc = store_finish_claim(w->st, o, n, v, rcs, &c);
 	for (size_t i = 0; i < n && !w->give_up; i++) {
 		struct slot *s = done[i];
 		bool ok;
@@ -931,6 +954,7 @@ finish_ready(struct worker *w)
 	/* Those a give_up left unsaid. */
 	for (size_t i = 0; i < n; i++)
 		verdict_clear(&v[i]);
+	start_claimed(w, c.n);
 	free(o);
 	free(v);
 	free(rcs);
