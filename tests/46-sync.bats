@@ -197,3 +197,19 @@ needs_strace() {
 	run -0 "$JOBQ" result 4
 	[ "$output" = "rel-ran" ]
 }
+
+@test "a slot an outcome frees is claimed again in the transaction that records it" {
+	needs_strace
+	for i in $(seq 10); do "$JOBQ" submit -- true >/dev/null; done
+	strace -y -e trace=flock -o "$BATS_TEST_TMPDIR/locks" \
+		"$JOBQ" worker --drain 2>>"$WORKER_LOG" 3>&-
+	for i in $(seq 10); do assert_job "$i" state=completed; done
+	# Write transactions take the spool's lock file: per job one that
+	# records its process group and one that records its outcome and
+	# claims the next (three before), plus registering, the first
+	# claim and unregistering.
+	n=$(grep -c "/lock>, LOCK_EX)" "$BATS_TEST_TMPDIR/locks" || true)
+	[ "$n" -le 24 ] || fail "10 jobs took $n write transactions"
+	run -0 grep -c 'event=claimed' "$WORKER_LOG"
+	[ "$output" -eq 10 ]
+}
