@@ -40,9 +40,15 @@ open_store(struct spool *sp, struct store **st, bool create)
 	enum spool_rc src = SPOOL_UNUSABLE;
 	enum store_rc rc;
 	char *dir, *cause = NULL;
+	bool sync_normal;
 
 	*st = NULL;
 	spool_init(sp);
+	if (!store_sync_env(&sync_normal, &cause)) {
+		cmd_warnx("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	if ((dir = spool_dir(&cause)) != NULL)
 		src = spool_open(sp, dir, create, &cause);
 	free(dir);

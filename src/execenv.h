@@ -25,10 +25,4 @@ char **exec_env_recorded(const struct job *);
  * default. */
 const char *exec_env_path(char *const *envp);
 
-/* The command argv0 found on path, as execvp would find it but in the
- * given PATH, relative directories taken from cwd: malloc'd, or NULL
- * with *cause (malloc'd). */
-char *exec_env_which(const char *argv0, const char *path, const char *cwd,
-    char **cause);
-
 #endif

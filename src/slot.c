@@ -14,6 +14,7 @@
 
 #include "proc.h"
 #include "logs.h"
+#include "pathsearch.h"
 #include "progress.h"
 #include "slot.h"
 #include "timefmt.h"
@@ -203,31 +204,30 @@ open_log(struct slot *s)
 	return true;
 }
 
-struct record_ctx {
-	struct slot *s;
-	const struct slot_env *env;
-	char *cause;		/* why the process could not be saved */
-};
-
-/* The process group goes into the store before the handler may run, so
- * a rescuer can always find and stop it. */
-static int
-record_process(pid_t pid, int64_t start_ticks, void *arg)
+/* /bin/sh's argv for a command that turns out a script without #!, as
+ * execvp runs it: sh PATH ARGS... */
+static char **
+sh_argv(const char *path, char *const *argv)
 {
-	struct record_ctx *ctx = arg;
-	const struct job *j = &ctx->s->job;
+	size_t n = 0;
+	char **v;
 
-	return ctx->env->save_process(ctx->env->arg, j, pid, start_ticks,
-	    proc_boot_id(), &ctx->cause) ? 0 : -1;
+	while (argv[n] != NULL)
+		n++;
+	v = xcalloc(n + 2, sizeof(char *));
+	v[0] = xstrdup("/bin/sh");
+	v[1] = xstrdup(path);
+	for (size_t i = 1; i < n; i++)
+		v[i + 1] = xstrdup(argv[i]);
+	return v;
 }
 
 bool
 slot_start(struct slot *s, const struct slot_env *env, char **cause)
 {
-	struct record_ctx ctx = { s, env, NULL };
 	struct spawn_req req = { 0 };
-	char **argv = NULL, **envp = NULL, *cwd = NULL, *path = NULL;
-	char **recorded = NULL;
+	char **argv = NULL, **envp = NULL, **shv = NULL, *cwd = NULL;
+	char *path = NULL, *why = NULL, **recorded = NULL;
 	int in = -1, rc;
 	bool is_exec = strcmp(s->job.type, "exec") == 0, started = false;
 
@@ -235,18 +235,28 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	s->env = env;
 	s->spool_dir = env->sp->dir;
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
+	s->ch.go_fd = s->ch.report_fd = -1;
 	s->percent = -1;
 	if (is_exec) {
 		if (!parse_exec(&s->job, &argv, &cwd, cause))
 			return false;
 		/* The command runs with the environment recorded at
-		 * submit, and is found in that environment's PATH. */
+		 * submit, and is found once here in that environment's
+		 * PATH, not by execvp trying each entry. */
 		recorded = exec_env_recorded(&s->job);
 		envp = build_env(&s->job, env->sp->dir,
 		    recorded != NULL ? recorded : environ);
-		if ((path = exec_env_which(argv[0], exec_env_path(recorded),
-		    cwd, cause)) == NULL)
+		if ((path = command_resolve(argv[0], exec_env_path(recorded),
+		    cwd, &why)) == NULL) {
+			s->start_passing = passing_errno(errno);
+			*cause = xasprintf("cannot start command %s%s%s: %s",
+			    argv[0], cwd ? " in " : "", cwd ? cwd : "",
+			    errno == ENOENT ? "not found in its PATH" :
+			    strerror(errno));
+			free(why);
 			goto out;
+		}
+		shv = sh_argv(path, argv);
 		in = env->devnull;
 	} else {
 		if ((path = handler_find(env->hp, s->job.type, cause)) == NULL)
@@ -265,35 +275,55 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	req.path = path;
 	req.search_path = is_exec;
 	req.argv = argv;
+	req.sh_argv = shv;
 	req.envp = envp;
 	req.cwd = cwd;
 	req.stdin_fd = in;
 	req.lock_fd = s->run_fd;
-	req.before_exec = record_process;
-	req.arg = &ctx;
-	rc = spawn_handler(&req, &s->ch, cause);
-	if (rc == ECANCELED) {
-		/* record_process could not store the process group. */
-		s->start_passing = true;
-		*cause = xasprintf("cannot record the process of %s: %s",
-		    path, ctx.cause != NULL ? ctx.cause : "store error");
-		goto out;
-	}
-	if (rc != 0) {
+	if ((rc = spawn_begin(&req, &s->ch, cause)) != 0) {
 		s->start_passing = passing_errno(rc);
 		goto out;
 	}
+	/* For spawn_release's messages. */
+	s->spawn_path = path;
+	s->spawn_cwd = cwd;
+	s->spawn_exec = is_exec;
+	path = cwd = NULL;
 	started = true;
 out:
 	if (in >= 0 && in != env->devnull)
 		close(in);
 	free_strv(argv);
+	free_strv(shv);
 	free_strv(envp);
 	free_strv(recorded);
 	free(path);
 	free(cwd);
-	free(ctx.cause);
 	return started;
+}
+
+bool
+slot_release(struct slot *s, bool recorded, const char *record_error,
+    char **cause)
+{
+	struct spawn_req req = {
+		.path = s->spawn_path, .cwd = s->spawn_cwd,
+		.search_path = s->spawn_exec,
+	};
+	int rc = spawn_release(&req, &s->ch, recorded, cause);
+
+	if (rc == ECANCELED) {
+		/* The process group could not be stored. */
+		s->start_passing = true;
+		*cause = xasprintf("cannot record the process of %s: %s",
+		    s->spawn_path, record_error != NULL ? record_error :
+		    "store error");
+	} else if (rc != 0)
+		s->start_passing = passing_errno(rc);
+	free(s->spawn_path);
+	free(s->spawn_cwd);
+	s->spawn_path = s->spawn_cwd = NULL;
+	return rc == 0;
 }
 
 /* Keeps the log's tail: once the handler's bytes in it have grown past
@@ -465,6 +495,10 @@ slot_clear(struct slot *s)
 	close_fd(&s->ch.err_fd);
 	close_fd(&s->ch.progress_fd);
 	close_fd(&s->run_fd);
+	close_fd(&s->ch.go_fd);
+	close_fd(&s->ch.report_fd);
+	free(s->spawn_path);
+	free(s->spawn_cwd);
 	if (s->log_fd >= 0) {
 		trim_log(s, LOG_CAP);
 		close(s->log_fd);
@@ -476,4 +510,5 @@ slot_clear(struct slot *s)
 	memset(s, 0, sizeof(*s));
 	s->log_fd = s->run_fd = -1;
 	s->ch.out_fd = s->ch.err_fd = s->ch.progress_fd = -1;
+	s->ch.go_fd = s->ch.report_fd = -1;
 }

@@ -33,6 +33,9 @@ struct slot {
 	char *start_error;	/* the handler could not be started */
 	bool start_passing;	/* ... for a passing reason: put it back */
 	int run_fd;		/* this attempt's run lock (the handler's) */
+	char *spawn_path;	/* between slot_start and slot_release */
+	char *spawn_cwd;
+	bool spawn_exec;
 	int64_t holders_term_at;	/* a put-back waits: holders of the
 					   run lock got TERM (mono ms) */
 
@@ -64,11 +67,7 @@ struct slot_env {
 	const struct handler_path *hp;
 	const char *worker_id;
 	int devnull;
-	/* The worker stores what the store keeps of a running handler: its
-	 * process group, before the handler may run (false with *cause set,
-	 * malloc'd, if it cannot), and its progress. */
-	bool (*save_process)(void *arg, const struct job *, pid_t pgid,
-	    int64_t start_ticks, const char *boot, char **cause);
+	/* The worker stores a running handler's progress. */
 	void (*save_progress)(void *arg, const struct job *, double percent,
 	    int64_t done, int64_t total, const char *message);
 	/* Says something went wrong that does not fail the job. */
@@ -76,12 +75,20 @@ struct slot_env {
 	void *arg;
 };
 
-/* Starts the handler of a claimed job (the slot owns the job now).
- * Returns false with *cause set (malloc'd) if it could not be started;
- * the caller then records the failure, or puts the job back if
- * s->start_passing says the reason will pass (no descriptors, memory or
- * disk; a store error). */
+/* Starts the handler of a claimed job (the slot owns the job now) as far
+ * as a process waiting in its own group (s->ch.pid), which the caller
+ * records in the store before slot_release lets it run.  Returns false
+ * with *cause set (malloc'd) if it could not be started; the caller then
+ * records the failure, or puts the job back if s->start_passing says the
+ * reason will pass (no descriptors, memory or disk; a store error). */
 bool slot_start(struct slot *s, const struct slot_env *env, char **cause);
+
+/* Lets the handler slot_start made run, if its process group was
+ * recorded, or kills it (record_error: why not).  False with *cause set
+ * (malloc'd) and s->start_passing as for slot_start if it did not
+ * start; the child is gone then. */
+bool slot_release(struct slot *s, bool recorded, const char *record_error,
+    char **cause);
 
 /* Reads what is available on the handler's pipes. */
 void slot_read(struct slot *s, int fd);

@@ -151,9 +151,11 @@ promote_due(struct store *st, int64_t now)
 	return STORE_OK;
 }
 
-enum store_rc
-store_claim(struct store *st, const char *worker, const char *const *queues,
-    size_t nqueues, struct job *out)
+/* One claim inside the open transaction: STORE_NOTFOUND if nothing is
+ * claimable. */
+static enum store_rc
+claim_one(struct store *st, const char *worker, const char *const *queues,
+    size_t nqueues, int64_t now, struct job *out)
 {
 	static const char claim_sql[] =
 	    "UPDATE jobs SET state = 'running', attempt = attempt + 1,"
@@ -171,17 +173,12 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	    "INSERT OR REPLACE INTO attempts (job_id, attempt, worker,"
 	    " started_at) VALUES (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *s, *a;
-	int64_t now = now_ms();
-	enum store_rc r;
 	int rc;
 
-	if ((r = sq_begin(st, LAZY)) != STORE_OK)
-		return r;
-	if ((r = promote_due(st, now)) != STORE_OK)
-		return sq_rollback(st, r);
+	memset(out, 0, sizeof(*out));
 	if ((s = sq_kept(st, S_CLAIM, claim_sql)) == NULL ||
 	    (a = sq_kept(st, S_CLAIM_ATTEMPT, attempt_sql)) == NULL)
-		return sq_rollback(st, sq_db_fail(st, STORE_ERROR, "claim"));
+		return sq_db_fail(st, STORE_ERROR, "claim");
 	sq_bind(s, p_text(worker), p_int(now));
 	sq_bind_queues(s, 3, queues, nqueues);
 	rc = sq_step(s);
@@ -194,23 +191,62 @@ store_claim(struct store *st, const char *worker, const char *const *queues,
 	if (rc != SQLITE_DONE) {
 		if (out->id != 0)
 			job_clear(out);
-		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
-		    "claim"));
+		return sq_db_fail(st, sq_classify(rc), "claim");
 	}
 	if (out->id == 0)
-		return sq_rollback(st, STORE_NOTFOUND);
+		return STORE_NOTFOUND;
 	sq_bind(a, p_int(out->id), p_int(out->attempt), p_text(worker),
 	    p_int(now));
 	rc = sq_step(a);
 	sq_done(a);
 	if (rc != SQLITE_DONE) {
 		job_clear(out);
-		return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
-		    "claim"));
+		return sq_db_fail(st, sq_classify(rc), "claim");
 	}
-	if ((r = sq_commit(st)) != STORE_OK)
-		job_clear(out);
+	return STORE_OK;
+}
+
+enum store_rc
+store_claim_many(struct store *st, const char *worker,
+    const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
+    size_t *n)
+{
+	int64_t now = now_ms();
+	enum store_rc r;
+
+	*n = 0;
+	if (max == 0)
+		return STORE_NOTFOUND;
+	if ((r = sq_begin(st, LAZY)) != STORE_OK)
+		return r;
+	if ((r = promote_due(st, now)) != STORE_OK)
+		return sq_rollback(st, r);
+	/* Each claim sees the ones before it: a queue's limit and order
+	 * hold as for claims made one by one. */
+	while (*n < max && (r = claim_one(st, worker, queues, nqueues, now,
+	    &jobs[*n])) == STORE_OK)
+		(*n)++;
+	if (r == STORE_NOTFOUND && *n > 0)
+		r = STORE_OK;
+	if (r == STORE_OK)
+		r = sq_commit(st);
+	else
+		r = sq_rollback(st, r);
+	if (r != STORE_OK) {
+		for (size_t i = 0; i < *n; i++)
+			job_clear(&jobs[i]);
+		*n = 0;
+	}
 	return r;
+}
+
+enum store_rc
+store_claim(struct store *st, const char *worker, const char *const *queues,
+    size_t nqueues, struct job *out)
+{
+	size_t n;
+
+	return store_claim_many(st, worker, queues, nqueues, 1, out, &n);
 }
 
 /* Runs a bound kept statement fenced on (id, attempt, worker), in its
@@ -236,19 +272,45 @@ fenced_update(struct store *st, sqlite3_stmt *s)
 }
 
 enum store_rc
-store_set_process(struct store *st, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start, const char *boot)
+store_set_processes(struct store *st, const char *worker,
+    const struct proc_record *p, size_t n, enum store_rc *rcs)
 {
 	sqlite3_stmt *s = sq_kept(st, S_SET_PROCESS,
 	    "UPDATE jobs SET pgid = ?4, proc_start = ?5, proc_boot = ?6"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
 	    " AND state = 'running'");
+	enum store_rc r;
+	int rc;
 
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "set process");
-	sq_bind(s, p_int(id), p_int(attempt), p_text(worker), p_int(pgid),
-	    p_int(proc_start), p_text(boot));
-	return fenced_update(st, s);
+	if ((r = sq_begin(st, LAZY)) != STORE_OK)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		sq_bind(s, p_int(p[i].id), p_int(p[i].attempt),
+		    p_text(worker), p_int(p[i].pgid), p_int(p[i].proc_start),
+		    p_text(p[i].boot));
+		rc = sq_step(s);
+		sq_done(s);
+		if (rc != SQLITE_DONE)
+			return sq_rollback(st, sq_db_fail(st, sq_classify(rc),
+			    "set process"));
+		rcs[i] = sqlite3_changes(st->db) == 0 ? STORE_CONFLICT :
+		    STORE_OK;
+	}
+	return sq_commit(st);
+}
+
+enum store_rc
+store_set_process(struct store *st, int64_t id, int attempt,
+    const char *worker, int pgid, int64_t proc_start, const char *boot)
+{
+	struct proc_record p = { id, attempt, pgid, proc_start, boot };
+	enum store_rc r, one = STORE_OK;
+
+	if ((r = store_set_processes(st, worker, &p, 1, &one)) != STORE_OK)
+		return r;
+	return one;
 }
 
 enum store_rc
@@ -425,30 +487,112 @@ fence(struct store *st, const struct outcome *o, struct fenced *f)
 	return STORE_OK;
 }
 
+/* One outcome inside the open transaction: the fence, the verdict,
+ * what it changes. */
+static enum store_rc
+finish_one(struct store *st, const struct outcome *o, struct verdict *v,
+    int64_t now)
+{
+	struct fenced f = { 0 };
+	enum store_rc r;
+
+	if ((r = fence(st, o, &f)) != STORE_OK)
+		return r;
+	job_verdict(&o->end, f.cancel_requested, f.deaths, v);
+	job_retry(v, f.failures, f.max_retries, f.retry_delay_ms, now);
+	return v->unclaim ? unclaim(st, o, v) : record_end(st, o, v, now);
+}
+
+/* Claims inside the open transaction, after the outcomes: STORE_OK
+ * whether or not there was anything to claim. */
+static enum store_rc
+claim_more(struct store *st, struct claim_req *c, int64_t now)
+{
+	enum store_rc r;
+
+	c->n = 0;
+	if (c->max == 0)
+		return STORE_OK;
+	if ((r = promote_due(st, now)) != STORE_OK)
+		return r;
+	while (c->n < c->max && (r = claim_one(st, c->worker, c->queues,
+	    c->nqueues, now, &c->jobs[c->n])) == STORE_OK)
+		c->n++;
+	if (r == STORE_NOTFOUND)
+		r = STORE_OK;
+	if (r != STORE_OK) {
+		for (size_t i = 0; i < c->n; i++)
+			job_clear(&c->jobs[i]);
+		c->n = 0;
+	}
+	return r;
+}
+
+enum store_rc
+store_finish_many(struct store *st, const struct outcome *o, size_t n,
+    struct verdict *v, enum store_rc *rcs)
+{
+	return store_finish_claim(st, o, n, v, rcs, NULL);
+}
+
+enum store_rc
+store_finish_claim(struct store *st, const struct outcome *o, size_t n,
+    struct verdict *v, enum store_rc *rcs, struct claim_req *c)
+{
+	enum durability d = LAZY;
+	int64_t now = now_ms();
+	enum store_rc r;
+	size_t i;
+
+	if (c != NULL)
+		c->n = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		rcs[i] = STORE_ERROR;
+		/* A put-back need not survive a power cut: the job would
+		 * be found running under a dead worker and put back. */
+		if (o[i].end.stop != STOP_START_PASSING)
+			d = DURABLE;
+	}
+	if ((r = sq_begin(st, d)) != STORE_OK)
+		return r;
+	for (i = 0; i < n; i++) {
+		rcs[i] = finish_one(st, &o[i], &v[i], now);
+		if (rcs[i] == STORE_CONFLICT)
+			verdict_clear(&v[i]);
+		else if (rcs[i] != STORE_OK)
+			break;
+	}
+	if (i < n)
+		r = sq_rollback(st, rcs[i]);
+	else if (c != NULL && (r = claim_more(st, c, now)) != STORE_OK)
+		r = sq_rollback(st, r);
+	else if ((r = sq_commit(st)) == STORE_OK)
+		spool_wake(st->sp);
+	if (r != STORE_OK) {
+		for (i = 0; i < n; i++) {
+			verdict_clear(&v[i]);
+			rcs[i] = r;
+		}
+		if (c != NULL) {
+			for (i = 0; i < c->n; i++)
+				job_clear(&c->jobs[i]);
+			c->n = 0;
+		}
+	}
+	return r;
+}
+
 enum store_rc
 store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
 {
 	struct verdict v;
-	struct fenced f = { 0 };
-	int64_t now = now_ms();
-	enum store_rc r;
+	enum store_rc r, one;
 
-	memset(&v, 0, sizeof(v));
-	if ((r = sq_begin(st, o->end.stop == STOP_START_PASSING ? LAZY :
-	    DURABLE)) != STORE_OK)
-		goto out;
-	if ((r = fence(st, o, &f)) != STORE_OK) {
-		r = sq_rollback(st, r);
-		goto out;
-	}
-	job_verdict(&o->end, f.cancel_requested, f.deaths, &v);
-	job_retry(&v, f.failures, f.max_retries, f.retry_delay_ms, now);
-	r = v.unclaim ? unclaim(st, o, &v) : record_end(st, o, &v, now);
-	if (r != STORE_OK)
-		r = sq_rollback(st, r);
-	else if ((r = sq_commit(st)) == STORE_OK)
-		spool_wake(st->sp);
-out:
+	r = store_finish_many(st, o, 1, &v, &one);
+	if (r == STORE_OK)
+		r = one;
 	if (vp != NULL)
 		*vp = v;
 	else

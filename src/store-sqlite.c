@@ -136,9 +136,30 @@ sq_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+bool
+store_sync_env(bool *normal, char **cause)
+{
+	const char *v = getenv("JOBQ_SYNC");
+
+	*normal = false;
+	if (v == NULL || v[0] == '\0' || strcmp(v, "full") == 0)
+		return true;
+	if (strcmp(v, "normal") == 0) {
+		*normal = true;
+		return true;
+	}
+	*cause = xasprintf("JOBQ_SYNC must be full or normal, not '%s'", v);
+	return false;
+}
+
+/* With JOBQ_SYNC=normal every commit is a lazy one: WAL with
+ * synchronous=NORMAL survives the death of any process, and a power cut
+ * may take the last commits with it. */
 static void
 set_durability(struct store *st, enum durability d)
 {
+	if (st->sync_normal)
+		d = LAZY;
 	if (st->durability == (int)d)
 		return;
 	sqlite3_exec(st->db, d == DURABLE ? "PRAGMA synchronous = FULL" :
@@ -496,6 +517,10 @@ store_open(struct spool *sp, bool create, struct store **out, char **cause)
 	st->create = create;
 	st->durability = -1;
 	st->data_version = -1;
+	if (!store_sync_env(&st->sync_normal, cause)) {
+		free(st);
+		return STORE_ERROR;
+	}
 	path = spool_path(sp, "jobq.db");
 	if ((r = open_db(st, path, cause)) == STORE_OK) {
 		tune(st);

@@ -50,6 +50,7 @@ struct store {
 	bool wait;
 	bool create;		/* may make the spool's files */
 	int durability;		/* enum durability in force */
+	bool sync_normal;	/* JOBQ_SYNC=normal: no commit is synced */
 	int64_t data_version;	/* at the last store_changed(); -1 */
 	char *err;		/* the last error, malloc'd */
 	char *batch_queue;	/* in a batch: the last queue made sure of */

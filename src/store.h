@@ -79,6 +79,11 @@ struct store;
 enum store_rc store_open(struct spool *sp, bool create, struct store **out,
     char **cause);
 void store_close(struct store *);
+/* The durability JOBQ_SYNC asks for: full (the default: every submit
+ * and outcome synced) or normal (*normal: commits survive the death of
+ * any process, not a power cut).  False with *cause (malloc'd) if it is
+ * set to anything else; store_open then fails too. */
+bool store_sync_env(bool *normal, char **cause);
 /* Why the last call that failed did: valid until the next call. */
 const char *store_error(const struct store *);
 
@@ -133,10 +138,29 @@ enum store_rc store_worker_unregister(struct store *, const char *worker);
 enum store_rc store_claim(struct store *, const char *worker,
     const char *const *queues, size_t nqueues, struct job *out);
 
+/* Claims up to max jobs, each the most urgent runnable one after those
+ * before it, in one transaction: jobs[0..*n).  STORE_NOTFOUND (and *n
+ * 0) if there is none. */
+enum store_rc store_claim_many(struct store *, const char *worker,
+    const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
+    size_t *n);
+
 /* Records the process group of a claimed job's handler, and the boot
  * it runs in (after a reboot the group is known gone). */
 enum store_rc store_set_process(struct store *, int64_t id, int attempt,
     const char *worker, int pgid, int64_t proc_start, const char *boot);
+/* The same for n handlers in one transaction: rcs[i] is STORE_OK, or
+ * STORE_CONFLICT for a job the worker no longer holds.  Any other
+ * return: nothing was recorded. */
+struct proc_record {
+	int64_t id;
+	int attempt;
+	int pgid;
+	int64_t proc_start;
+	const char *boot;
+};
+enum store_rc store_set_processes(struct store *, const char *worker,
+    const struct proc_record *, size_t n, enum store_rc *rcs);
 
 /* Records a progress report of a running job. */
 enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
@@ -149,6 +173,28 @@ enum store_rc store_set_progress(struct store *, int64_t id, int attempt,
  * transaction; with v non-NULL it is handed back (verdict_clear it). */
 enum store_rc store_finish(struct store *, const struct outcome *,
     struct verdict *v);
+/* Records n outcomes in one transaction and one sync, each fenced and
+ * judged on its own as store_finish does: rcs[i] is STORE_OK or
+ * STORE_CONFLICT, v[i] its verdict (verdict_clear each).  Any other
+ * return: nothing was recorded (rcs[] all say it; the verdicts are
+ * empty). */
+enum store_rc store_finish_many(struct store *, const struct outcome *o,
+    size_t n, struct verdict *v, enum store_rc *rcs);
+
+/* Claims a worker makes in the transaction that records its outcomes,
+ * for the slots they free: one transaction per turn, not two. */
+struct claim_req {
+	const char *worker;
+	const char *const *queues;	/* NULL: every queue */
+	size_t nqueues;
+	size_t max;			/* 0: claim nothing */
+	struct job *jobs;		/* max of them; jobs[0..n) claimed */
+	size_t n;
+};
+/* store_finish_many, then up to c->max claims as store_claim_many makes
+ * them, all in one transaction; a claim that fails undoes everything. */
+enum store_rc store_finish_claim(struct store *, const struct outcome *o,
+    size_t n, struct verdict *v, enum store_rc *rcs, struct claim_req *c);
 
 /* Ids of this worker's running jobs that someone asked to cancel. */
 enum store_rc store_cancel_requests(struct store *, const char *worker,

@@ -146,10 +146,12 @@ child(const struct spawn_req *req, const struct spawn_fds *f)
 	close_range(JOBQ_LOCK_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (req->cwd != NULL && chdir(req->cwd) < 0)
 		goto fail;
-	if (req->search_path)
-		execvpe(req->path, req->argv, req->envp);
-	else
-		execve(req->path, req->argv, req->envp);
+	/* One execve: an exec job's command was found on PATH before the
+	 * fork.  A file without #! is a shell script to execvp, and so to
+	 * us. */
+	execve(req->path, req->argv, req->envp);
+	if (errno == ENOEXEC && req->sh_argv != NULL)
+		execve("/bin/sh", req->sh_argv, req->envp);
 fail:
 	e = errno;
 	(void)!write(report, &e, sizeof(e));
@@ -166,17 +168,28 @@ spawn_error(const struct spawn_req *req, const char *what, int e)
 	    req->cwd ? " in " : "", req->cwd ? req->cwd : "", strerror(e));
 }
 
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 int
-spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
+spawn_begin(const struct spawn_req *req, struct child *c, char **cause)
 {
 	struct spawn_fds f = {
 		{ -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 },
 	};
 	const char *what = "cannot make pipes for";
 	struct proc_stat ps;
-	int e = 0, rc = 0;
+	int rc = 0;
 	pid_t pid;
 
+	c->pid = 0;
+	c->out_fd = c->err_fd = c->progress_fd = -1;
+	c->go_fd = c->report_fd = -1;
 	if (make_pipe(f.out) < 0 || make_pipe(f.err) < 0 ||
 	    make_pipe(f.prog) < 0 || pipe2(f.report, O_CLOEXEC) < 0 ||
 	    pipe2(f.go, O_CLOEXEC) < 0) {
@@ -190,39 +203,18 @@ spawn_handler(const struct spawn_req *req, struct child *c, char **cause)
 	}
 	if (pid == 0)
 		child(req, &f);
-	/* Both sides set the group, so it exists when we record it. */
+	/* Both sides set the group, so it exists when it is recorded. */
 	setpgid(pid, pid);
-	close(f.report[1]);
-	f.report[1] = -1;
-	close(f.go[0]);
-	f.go[0] = -1;
 	c->pid = pid;
 	c->start_ticks = proc_stat_read(pid, &ps) ? ps.start : -1;
-	if (req->before_exec != NULL &&
-	    req->before_exec(pid, c->start_ticks, req->arg) != 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		rc = ECANCELED;
-		goto out;
-	}
-	(void)!write(f.go[1], "g", 1);
-	/* The report pipe closes on a successful exec; otherwise it
-	 * carries errno. */
-	while (read(f.report[0], &e, sizeof(e)) < 0 && errno == EINTR)
-		;
-	if (e != 0) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		rc = e;
-		goto out;
-	}
+	c->go_fd = f.go[1];
+	c->report_fd = f.report[0];
 	c->out_fd = f.out[0];
 	c->err_fd = f.err[0];
 	c->progress_fd = f.prog[0];
-	f.out[0] = f.err[0] = f.prog[0] = -1;
+	f.go[1] = f.report[0] = f.out[0] = f.err[0] = f.prog[0] = -1;
 out:
-	if (rc != 0 && rc != ECANCELED)
+	if (rc != 0)
 		*cause = spawn_error(req, what, rc);
 	close_pair(f.out);
 	close_pair(f.err);
@@ -230,6 +222,37 @@ out:
 	close_pair(f.report);
 	close_pair(f.go);
 	return rc;
+}
+
+int
+spawn_release(const struct spawn_req *req, struct child *c, bool go,
+    char **cause)
+{
+	int e = 0;
+
+	if (go) {
+		(void)!write(c->go_fd, "g", 1);
+		close_fd(&c->go_fd);
+		/* The report pipe closes on a successful exec; otherwise it
+		 * carries errno. */
+		while (read(c->report_fd, &e, sizeof(e)) < 0 && errno == EINTR)
+			;
+	} else {
+		kill(c->pid, SIGKILL);
+		e = ECANCELED;
+	}
+	close_fd(&c->go_fd);
+	close_fd(&c->report_fd);
+	if (e == 0)
+		return 0;
+	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close_fd(&c->out_fd);
+	close_fd(&c->err_fd);
+	close_fd(&c->progress_fd);
+	if (e != ECANCELED)
+		*cause = spawn_error(req, "cannot start", e);
+	return e;
 }
 
 pid_t

@@ -14,17 +14,16 @@
 #define JOBQ_LOCK_FD 1000
 
 struct spawn_req {
-	const char *path;	/* executable, or a name looked up in PATH */
-	bool search_path;	/* exec jobs: look argv[0] up in PATH */
+	const char *path;	/* the executable (exec jobs: found on PATH) */
+	bool search_path;	/* an exec job's command: for messages */
 	char *const *argv;
+	/* If path turns out a script without #!: /bin/sh's argv to run it
+	 * with, as execvp would (NULL: fail with ENOEXEC). */
+	char *const *sh_argv;
 	char *const *envp;
 	const char *cwd;	/* NULL: the worker's */
 	int stdin_fd;
 	int lock_fd;		/* placed on JOBQ_LOCK_FD */
-	/* Called in the parent after fork, before the child may exec:
-	 * non-zero stops the child. */
-	int (*before_exec)(pid_t pid, int64_t start_ticks, void *arg);
-	void *arg;
 };
 
 struct child {
@@ -33,12 +32,22 @@ struct child {
 	int out_fd;		/* read ends, non-blocking */
 	int err_fd;
 	int progress_fd;
+	int go_fd;		/* between begin and release: the child */
+	int report_fd;		/* waits for go and reports exec's errno */
 };
 
-/* Starts a handler.  Returns 0, or an errno value with *cause (malloc'd)
- * saying what failed, the program and the errno's message included.
- * ECANCELED: before_exec refused, and *cause is not set. */
-int spawn_handler(const struct spawn_req *req, struct child *c,
+/* Starting a handler is two steps, so that a worker can record the
+ * process groups of all it starts in one transaction: the handler must
+ * never run unrecorded, where no rescuer could stop it.  spawn_begin
+ * forks a child that waits in its own process group (c->pid, which is
+ * also the group, and c->start_ticks set); spawn_release lets it exec,
+ * or with go false kills it.  Each returns 0, or an errno value with
+ * *cause (malloc'd) saying what failed, the program and the errno's
+ * message included; spawn_release returns ECANCELED without a cause
+ * when go is false.  After a failure c holds nothing (the child is
+ * reaped); after spawn_begin failed, spawn_release must not be called. */
+int spawn_begin(const struct spawn_req *req, struct child *c, char **cause);
+int spawn_release(const struct spawn_req *req, struct child *c, bool go,
     char **cause);
 
 /* Makes every descriptor from 3 up close-on-exec and puts /dev/null on

@@ -18,6 +18,7 @@
 
 #include "jobq.h"
 #include "logs.h"
+#include "proc.h"
 #include "recover.h"
 #include "slot.h"
 #include "timefmt.h"
@@ -59,6 +60,7 @@ struct worker {
 	int sig_fd;
 	struct waker waker;
 	struct slot *slots;
+	struct job *claimed;		/* one claim's jobs, -j of them */
 	struct pollfd *pfd;		/* 2 + 3 per slot */
 	int busy;
 	bool stopping;
@@ -372,19 +374,6 @@ unrecorded(const struct worker *w)
 }
 
 /* The slot's reports of a running handler, for the store. */
-static bool
-save_process(void *arg, const struct job *j, pid_t pgid,
-    int64_t start_ticks, const char *boot, char **cause)
-{
-	struct worker *w = arg;
-
-	if (store_set_process(w->st, j->id, j->attempt, w->id, pgid,
-	    start_ticks, boot) == STORE_OK)
-		return true;
-	*cause = xstrdup(store_error(w->st));
-	return false;
-}
-
 static void
 save_progress(void *arg, const struct job *j, double percent,
     int64_t done, int64_t total, const char *message)
@@ -401,52 +390,71 @@ slot_warn(void *arg, const char *msg)
 	wlog(arg, "event=log-error error=\"%s\"", msg);
 }
 
-/* Stores how the slot's attempt ended; false if it must be tried again
- * later.  What the job became is the store's verdict. */
-static bool
-record(struct worker *w, struct slot *s)
+/* How the slot's attempt ended, for the store. */
+static void
+outcome_of(struct worker *w, struct slot *s, struct outcome *o)
 {
-	char dur[32];
-	struct outcome o = {
+	*o = (struct outcome){
 		.id = s->job.id, .attempt = s->job.attempt, .worker = w->id,
 		.result = s->out, .result_len = s->out_len,
 		.result_truncated = s->out_truncated,
 	};
-	struct verdict v;
-	enum store_rc rc;
-
 	slot_flush_progress(s, &w->env, true);
-	slot_outcome(s, &o.end);
-	rc = store_finish(w->st, &o, &v);
+	slot_outcome(s, &o->end);
+}
+
+/* Says what the store made of the slot's attempt (rc and the verdict v,
+ * which it clears); false if it was not stored and must be tried again
+ * later. */
+static bool
+recorded(struct worker *w, struct slot *s, enum store_rc rc,
+    struct verdict *v)
+{
+	char dur[32];
+	int64_t id = s->job.id;
+	int attempt = s->job.attempt;
+
 	format_duration(mono_ms() - s->started_mono, dur, sizeof(dur));
 	if (rc != STORE_OK && rc != STORE_CONFLICT) {
-		verdict_clear(&v);
-		store_trouble(w, rc, o.id);
+		verdict_clear(v);
+		store_trouble(w, rc, id);
 		return false;
 	}
 	store_fine(w);
 	if (rc == STORE_CONFLICT)
-		wlog(w, "event=lost job=%lld attempt=%d", (long long)o.id,
-		    o.attempt);
-	else if (v.unclaim)
+		wlog(w, "event=lost job=%lld attempt=%d", (long long)id,
+		    attempt);
+	else if (v->unclaim)
 		wlog(w, "event=deferred job=%lld error=\"%s\" retry_in=%llds",
-		    (long long)o.id, s->start_error,
+		    (long long)id, s->start_error,
 		    (long long)(w->backoff_ms / 1000));
-	else if (v.requeue)
+	else if (v->requeue)
 		wlog(w, "event=requeued job=%lld attempt=%d duration=%s",
-		    (long long)o.id, o.attempt, dur);
+		    (long long)id, attempt, dur);
 	else
 		wlog(w, "event=finished job=%lld attempt=%d outcome=%s "
-		    "duration=%s%s%s%s", (long long)o.id, o.attempt,
-		    job_state_name(v.state), dur, v.error ? " error=\"" : "",
-		    v.error ? v.error : "", v.error ? "\"" : "");
+		    "duration=%s%s%s%s", (long long)id, attempt,
+		    job_state_name(v->state), dur, v->error ? " error=\"" : "",
+		    v->error ? v->error : "", v->error ? "\"" : "");
 	/* Our own write does not show in store_changed(). */
-	if (v.unclaim)
+	if (v->unclaim)
 		w->changed = true;
-	if (rc == STORE_OK && job_state_ended(v.state))
+	if (rc == STORE_OK && job_state_ended(v->state))
 		w->retain = true;
-	verdict_clear(&v);
+	verdict_clear(v);
 	return true;
+}
+
+/* Stores how the slot's attempt ended, alone; false if it must be tried
+ * again later.  What the job became is the store's verdict. */
+static bool
+record(struct worker *w, struct slot *s)
+{
+	struct outcome o;
+	struct verdict v;
+
+	outcome_of(w, s, &o);
+	return recorded(w, s, store_finish(w->st, &o, &v), &v);
 }
 
 /* Deletes the oldest ended jobs beyond the number `jobq config keep`
@@ -550,8 +558,23 @@ run_lock_free(struct worker *w, struct slot *s)
 	return false;
 }
 
+/* A start that failed: the slot is kept, as for a handler that exited,
+ * until finish_ready has stored the failure or the put-back. */
 static void
-start_job(struct worker *w, struct job *job)
+start_failed(struct worker *w, struct slot *s, char *error)
+{
+	s->start_error = error;
+	s->exited = true;
+	s->exited_mono = s->started_mono;
+	if (s->start_passing)
+		back_off(w);
+}
+
+/* Takes a free slot for a claimed job and makes its handler's process,
+ * which waits to be recorded (let_run).  False if it failed (the slot
+ * holds the failure). */
+static bool
+start_job(struct worker *w, struct job *job, struct slot **sp)
 {
 	struct slot *s = NULL;
 	char *error = NULL;
@@ -561,10 +584,12 @@ start_job(struct worker *w, struct job *job)
 			s = &w->slots[i];
 			break;
 		}
+	*sp = s;
 	memset(s, 0, sizeof(*s));
 	s->used = true;
 	s->job = *job;
 	s->started_mono = mono_ms();
+	w->busy++;
 	wlog(w, "event=claimed job=%lld type=%s queue=%s attempt=%d",
 	    (long long)job->id, job->type, job->queue, job->attempt);
 	/* A run lock that cannot be made is a passing failure (no
@@ -572,32 +597,78 @@ start_job(struct worker *w, struct job *job)
 	if (!take_run_lock(w, s, &error))
 		s->start_passing = true;
 	if (error != NULL || !slot_start(s, &w->env, &error)) {
-		/* The slot is kept, as for a handler that exited, until
-		 * finish_ready has stored the failure or the put-back. */
-		s->start_error = error;
-		s->exited = true;
-		s->exited_mono = s->started_mono;
-		w->busy++;
-		if (s->start_passing)
-			back_off(w);
-		set_title(w);
+		start_failed(w, s, error);
+		return false;
+	}
+	return true;
+}
+
+/* The handlers made this turn: their process groups are recorded in one
+ * transaction, and only then may they run, so that a rescuer can always
+ * find and stop them (jobq(1), Crash recovery). */
+static void
+let_run(struct worker *w, struct slot **made, size_t n)
+{
+	struct proc_record *p = xcalloc(n, sizeof(*p));
+	enum store_rc *rcs = xcalloc(n, sizeof(*rcs)), rc;
+	const char *boot = proc_boot_id();
+	char *error;
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct proc_record){ made[i]->job.id,
+		    made[i]->job.attempt, made[i]->ch.pid,
+		    made[i]->ch.start_ticks, boot };
+	rc = store_set_processes(w->st, w->id, p, n, rcs);
+	for (size_t i = 0; i < n; i++) {
+		struct slot *s = made[i];
+		bool ok = rc == STORE_OK && rcs[i] == STORE_OK;
+
+		error = NULL;
+		if (!slot_release(s, ok, rc != STORE_OK ? store_error(w->st) :
+		    "the job is no longer this worker's", &error)) {
+			start_failed(w, s, error);
+			continue;
+		}
+		w->backoff_ms = 0;
+		if (s->job.timeout_ms > 0)
+			s->deadline = s->started_mono + s->job.timeout_ms;
+		wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
+		    (int)s->ch.pid);
+	}
+	free(p);
+	free(rcs);
+}
+
+/* Starts the n jobs just claimed into w->claimed.  A worker giving up
+ * leaves them to recovery, as it does its running ones. */
+static void
+start_claimed(struct worker *w, size_t n)
+{
+	struct slot **made;
+	size_t nmade = 0;
+
+	if (n == 0)
+		return;
+	if (w->give_up) {
+		for (size_t i = 0; i < n; i++)
+			job_clear(&w->claimed[i]);
 		return;
 	}
-	w->backoff_ms = 0;
-	w->busy++;
-	if (s->job.timeout_ms > 0)
-		s->deadline = s->started_mono + s->job.timeout_ms;
-	wlog(w, "event=started job=%lld pid=%d", (long long)s->job.id,
-	    (int)s->ch.pid);
+	made = xcalloc(n, sizeof(*made));
+	for (size_t i = 0; i < n; i++)
+		if (start_job(w, &w->claimed[i], &made[nmade]))
+			nmade++;
+	if (nmade > 0)
+		let_run(w, made, nmade);
+	free(made);
 	set_title(w);
 }
 
 static void
 claim_jobs(struct worker *w)
 {
-	struct job job;
 	enum store_rc rc;
-
+	size_t n = 0, room;
 	bool any = false;
 
 	if (w->stopping || w->busy >= w->opts->jobs ||
@@ -624,23 +695,23 @@ claim_jobs(struct worker *w)
 		return;
 	}
 	w->none_runnable = false;
-	while (!w->stopping && w->busy < w->opts->jobs &&
-	    mono_ms() >= w->next_claim) {
-		memset(&job, 0, sizeof(job));
-		rc = store_claim(w->st, w->id, w->opts->queues,
-		    w->opts->nqueues, &job);
-		if (rc == STORE_NOTFOUND) {
-			store_fine(w);
-			w->none_runnable = true;
-			return;
-		}
-		if (rc != STORE_OK) {
-			claim_failed(w, rc);
-			return;
-		}
+	/* Every free slot in one transaction. */
+	room = (size_t)(w->opts->jobs - w->busy);
+	rc = store_claim_many(w->st, w->id, w->opts->queues,
+	    w->opts->nqueues, room, w->claimed, &n);
+	if (rc == STORE_NOTFOUND) {
 		store_fine(w);
-		start_job(w, &job);
+		w->none_runnable = true;
+		return;
 	}
+	if (rc != STORE_OK) {
+		claim_failed(w, rc);
+		return;
+	}
+	store_fine(w);
+	if (n < room)
+		w->none_runnable = true;
+	start_claimed(w, n);
 }
 
 /* TERM now, KILL after the grace period. */
@@ -779,49 +850,115 @@ run_timers(struct worker *w)
 	}
 }
 
+/* The slot's attempt is recorded (or lost with its spool): the slot is
+ * free. */
+static void
+slot_done(struct worker *w, struct slot *s)
+{
+	release_run_lock(w, s);
+	slot_clear(s);
+	w->busy--;
+	set_title(w);
+}
+
+/* An outcome the store would not take (a full disk, say) is kept and
+ * tried again, or the job would stay running under a live worker for
+ * good.  A --drain worker leaves it to recovery instead. */
+static void
+record_later(struct worker *w, struct slot *s, int64_t now)
+{
+	s->record_retry_at = now + ERROR_BACKOFF_MS;
+	if (w->opts->drain)
+		give_up(w, "cannot record an outcome");
+}
+
+/* Whether the slot's attempt can be recorded now. */
+static bool
+ready(struct worker *w, struct slot *s, int64_t now)
+{
+	if (!s->used || !s->exited)
+		return false;
+	/* The group is dead; what it wrote is still in the pipes. */
+	if (s->ch.out_fd >= 0)
+		slot_read(s, s->ch.out_fd);
+	if (s->ch.err_fd >= 0)
+		slot_read(s, s->ch.err_fd);
+	if (s->ch.progress_fd >= 0)
+		slot_read(s, s->ch.progress_fd);
+	if (!slot_pipes_closed(s) && now - s->exited_mono < EXIT_DRAIN_MS)
+		return false;
+	if (now < s->record_retry_at)
+		return false;
+	if (s->reason == STOP_SHUTDOWN && !run_lock_free(w, s))
+		return false;
+	return true;
+}
+
+/* Records every attempt that ended, in one transaction and one sync
+ * (group commit): handlers that end together cost one fsync, not one
+ * each. */
 static void
 finish_ready(struct worker *w)
 {
 	int64_t now = mono_ms();
+	struct slot **done = xcalloc((size_t)w->opts->jobs, sizeof(*done));
+	struct outcome *o;
+	struct verdict *v;
+	enum store_rc *rcs, rc;
+	struct claim_req c;
+	size_t n = 0;
 
 	for (int i = 0; i < w->opts->jobs && !w->give_up; i++) {
 		struct slot *s = &w->slots[i];
 
-		if (!s->used || !s->exited)
-			continue;
-		/* The group is dead; what it wrote is still in the pipes. */
-		if (s->ch.out_fd >= 0)
-			slot_read(s, s->ch.out_fd);
-		if (s->ch.err_fd >= 0)
-			slot_read(s, s->ch.err_fd);
-		if (s->ch.progress_fd >= 0)
-			slot_read(s, s->ch.progress_fd);
-		if (!slot_pipes_closed(s) && now - s->exited_mono <
-		    EXIT_DRAIN_MS)
-			continue;
-		if (now < s->record_retry_at)
-			continue;
-		if (s->reason == STOP_SHUTDOWN && !run_lock_free(w, s))
+		if (!ready(w, s, now))
 			continue;
 		if (w->spool_gone) {
 			/* Its database is gone: nothing to record in. */
 			wlog(w, "event=lost job=%lld attempt=%d",
 			    (long long)s->job.id, s->job.attempt);
-		} else if (!record(w, s)) {
-			/* The store failed (disk full, say): the outcome
-			 * is kept and tried again, or the job would stay
-			 * running under a live worker for good.  A
-			 * --drain worker leaves it to recovery instead. */
-			s->record_retry_at = now + ERROR_BACKOFF_MS;
-			if (w->opts->drain)
-				give_up(w, "cannot record an outcome");
-			continue;
-		}
-		release_run_lock(w, s);
-		slot_clear(s);
-		w->busy--;
-		set_title(w);
+			slot_done(w, s);
+		} else
+			done[n++] = s;
 	}
+	if (n == 0 || w->give_up) {
+		free(done);
+		return;
+	}
+	o = xcalloc(n, sizeof(*o));
+	v = xcalloc(n, sizeof(*v));
+	rcs = xcalloc(n, sizeof(*rcs));
+	for (size_t i = 0; i < n; i++)
+		outcome_of(w, done[i], &o[i]);
+	/* The slots these free are filled in the same transaction. */
+	c = (struct claim_req){ .worker = w->id, .queues = w->opts->queues,
+	    .nqueues = w->opts->nqueues, .jobs = w->claimed };
+	if (!w->stopping && now >= w->next_claim)
+		c.max = (size_t)(w->opts->jobs - w->busy) + n;
+	rc = store_finish_claim(w->st, o, n, v, rcs, &c);
+	for (size_t i = 0; i < n && !w->give_up; i++) {
+		struct slot *s = done[i];
+		bool ok;
+
+		/* If the group failed, each alone: one outcome the store
+		 * refuses must not hold up the others. */
+		if (rc != STORE_OK && n > 1)
+			ok = record(w, s);
+		else
+			ok = recorded(w, s, rcs[i], &v[i]);
+		if (ok)
+			slot_done(w, s);
+		else
+			record_later(w, s, now);
+	}
+	/* Those a give_up left unsaid. */
+	for (size_t i = 0; i < n; i++)
+		verdict_clear(&v[i]);
+	start_claimed(w, c.n);
+	free(o);
+	free(v);
+	free(rcs);
+	free(done);
 }
 
 static int
@@ -1073,7 +1210,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	struct worker w = {
 		.opts = opts,
 		.st = st,
-		.env = { .sp = sp, .hp = hp, .save_process = save_process,
+		.env = { .sp = sp, .hp = hp,
 		    .save_progress = save_progress, .warn = slot_warn },
 		.lock_fd = -1,
 	};
@@ -1100,6 +1237,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		return EXIT_UNAVAILABLE;
 	}
 	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
+	w.claimed = xcalloc((size_t)opts->jobs, sizeof(*w.claimed));
 	w.pfd = xcalloc(2 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
 	remember_spool(&w);
 	waker_open(&w.waker, sp);
@@ -1117,6 +1255,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	for (int k = 0; k < TROUBLE_KINDS; k++)
 		free(w.trouble[k].msg);
 	free(w.slots);
+	free(w.claimed);
 	free(w.pfd);
 	close(w.sig_fd);
 	close(w.env.devnull);

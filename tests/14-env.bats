@@ -66,7 +66,7 @@ load helper
 	assert_output "mine"
 	# Not in its own PATH: fails at once, without retry, naming it.
 	assert_job "$miss" state=failed attempt=1 \
-		error~="command mytool not found in its PATH"
+		error~="command mytool in .*: not found in its PATH"
 }
 
 @test "env: bad --env forms are usage errors, nothing stored" {
