@@ -38,8 +38,12 @@ wait
 SH
 chmod 755 "$W/h/loud"
 
-"$JOBQ" --dir "$W/s" resume unused >/dev/null	# the schema
-python3 - "$W/s/jobq.db" "$FINISHED" <<'PY'
+# BENCH_SPOOL: a big spool bench/run made already (the jobs are added
+# to it); else one of FINISHED ended jobs, made here.
+S=${BENCH_SPOOL:-$W/s}
+if [ -z "${BENCH_SPOOL:-}" ]; then
+	"$JOBQ" --dir "$S" resume unused >/dev/null	# the schema
+	python3 - "$W/s/jobq.db" "$FINISHED" <<'PY'
 import sqlite3, sys, time
 db, finished = sys.argv[1], int(sys.argv[2])
 c = sqlite3.connect(db)
@@ -63,12 +67,13 @@ c.commit()
 c.execute("ANALYZE")
 c.close()
 PY
+fi
 for ((i = 0; i < J; i++)); do
-	"$JOBQ" --dir "$W/s" submit loud >/dev/null
+	"$JOBQ" --dir "$S" submit loud >/dev/null
 done
 
 /usr/bin/time -f '%M' -o "$W/time" \
-	"$JOBQ" --dir "$W/s" worker --drain --quiet -j "$J" --handlers "$W/h" \
+	"$JOBQ" --dir "$S" worker --drain --quiet -j "$J" --handlers "$W/h" \
 	3>&- &
 tpid=$!
 # The worker is time's child; poll its high-water mark until it exits.
@@ -84,9 +89,11 @@ done
 wait "$tpid"
 peak=$(cat "$W/time")
 [ "$peak" -gt "$hwm" ] && hwm=$peak
-done_n=$("$JOBQ" --dir "$W/s" list --status completed | wc -l)
+done_n=$("$JOBQ" --dir "$S" list --status completed | wc -l)
 budget=$((10 * 1024 + J * RESULT_CAP_KB))
 printf 'worker peak RSS %d KiB with %d handlers x %d MB out+err, %d completed jobs in the spool; budget %d KiB (%.2f of it)\n' \
 	"$hwm" "$J" "$MB" "$done_n" "$budget" \
 	"$(awk -v a="$hwm" -v b="$budget" 'BEGIN { print a / b }')"
+echo "worker_peak_rss_kib $hwm"
+echo "budget_kib $budget"
 [ "$hwm" -le "$budget" ]
