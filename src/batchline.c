@@ -60,15 +60,28 @@ option_text(const char *name, int opt, const json_t *v, char **cause)
 	if (json_is_real(v) && duration) {
 		double s = json_real_value(v);
 
-		/* NaN fails both; no libm for a rounding. */
-		if (s >= 0 && s < 1e12)
+		/* NaN fails both; no libm for a rounding.  A positive
+		 * duration below half a millisecond is refused as the
+		 * option refuses it, not rounded to 0, which is "none". */
+		if (s == 0 || (s >= 0.0005 && s < 1e12))
 			return xasprintf("%lldms", (long long)(s * 1000 +
 			    0.5));
 		return xasprintf("%g", s);
 	}
+	if (json_is_real(v) && opt == OPT_AT) {
+		double s = json_real_value(v);
+		long long t;
+
+		/* As from time.time(): up to the next whole second, so
+		 * that the job still runs no sooner than asked. */
+		if (s < 0 || s >= 1e15)
+			return xasprintf("@%g", s);
+		t = (long long)s;
+		return xasprintf("@%lld", t + (s > (double)t));
+	}
 	*cause = xasprintf("field '%s' must be %s", name, opt == OPT_KEY ||
 	    opt == 'q' ? "a string" : duration ? "a number of seconds or "
-	    "a duration string" : "a number or a string");
+	    "a duration string" : "an integer or a string");
 	return NULL;
 }
 

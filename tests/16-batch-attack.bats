@@ -1,0 +1,43 @@
+# jobq submit --batch under hostile input: each test here is a bug that
+# was found by trying to break it, kept so that it stays fixed.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+
+@test "batch attack: a timeout below a millisecond is refused, not turned into none" {
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","timeout":0.0001}'
+	assert_output ""
+	assert_regex "$stderr" "^jobq: submit: line 1: bad timeout '0.0001': "
+	assert_job_count 0
+	# As the option refuses it.
+	run --separate-stderr -2 "$JOBQ" submit -t 0.0001 a
+	assert_job_count 0
+	# 0 is still none, and half a millisecond or more still rounds.
+	run --separate-stderr -0 "$JOBQ" submit --batch \
+		<<<$'{"type":"a","timeout":0.0}\n{"type":"b","timeout":0.0006}'
+	assert_equal "$stderr" ""
+	assert_job 1 type=a timeout_s=null
+	assert_job 2 type=b timeout_s=0.001
+}
+
+@test "batch attack: at as a number with a fraction (time.time()) runs no sooner" {
+	run --separate-stderr -0 "$JOBQ" submit --batch <<<'{"type":"a","at":1800000000.2}'
+	assert_equal "$stderr" ""
+	assert_output 1
+	assert_job 1 run_at=2027-01-15T08:00:01.000Z
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","at":-1.5}'
+	assert_regex "$stderr" "^jobq: submit: line 1: bad time '@-1.5': "
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","at":1e30}'
+	assert_regex "$stderr" "^jobq: submit: line 1: bad time '@1e\\+30': "
+	assert_job_count 1
+}
+
+@test "batch attack: a priority with a fraction says an integer is wanted" {
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","priority":1.5}'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: line 1: field 'priority' must be an integer or a string"
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","retries":2.0}'
+	assert_equal "$stderr" "jobq: submit: line 1: field 'retries' must be an integer or a string"
+	assert_job_count 0
+}
