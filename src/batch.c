@@ -189,8 +189,14 @@ print_ids(const int64_t *ids, size_t n)
 	}
 	if ((e = out_error()) == 0 || e == EPIPE)
 		return EXIT_OK;
-	cmd_warnx("%zu jobs were submitted but their ids could not be "
-	    "written: %s", n, strerror(e));
+	/* Named, so that they can be found again (or cancelled). */
+	if (n == 1)
+		cmd_warnx("job %lld was submitted but its id could not be "
+		    "written: %s", (long long)ids[0], strerror(e));
+	else
+		cmd_warnx("%zu jobs were submitted, job %lld first and job "
+		    "%lld last, but their ids could not be written: %s", n,
+		    (long long)ids[0], (long long)ids[n - 1], strerror(e));
 	out_reported();
 	return EXIT_IOERR;
 }

@@ -41,3 +41,13 @@ load helper
 	assert_equal "$stderr" "jobq: submit: line 1: field 'retries' must be an integer or a string"
 	assert_job_count 0
 }
+
+@test "batch attack: ids that cannot be written are named, the jobs stay stored" {
+	run --separate-stderr -74 bash -c '"$JOBQ" submit --batch >/dev/full' <<<'{"type":"a"}'
+	assert_equal "$stderr" "jobq: submit: job 1 was submitted but its id could not be written: No space left on device"
+	run --separate-stderr -74 bash -c '"$JOBQ" submit --batch >&-' \
+		<<<$'{"type":"a"}\n{"type":"b"}\n{"type":"c"}'
+	assert_equal "$stderr" "jobq: submit: 3 jobs were submitted, job 2 first and job 4 last, but their ids could not be written: Bad file descriptor"
+	assert_job 4 type=c
+	assert_job_count 4
+}
