@@ -97,7 +97,12 @@ read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
 		r = batch_parse_line(line, (size_t)len, lineno, d,
 		    &b->jobs[b->n], &cause);
 		if (r < 0) {
-			cmd_warnx("line %d: %s", lineno, cause);
+			/* The reason quotes the line, which may hold any
+			 * byte: escaped for the terminal. */
+			char *e = esc_text(cause);
+
+			cmd_warnx("line %d: %s", lineno, e);
+			free(e);
 			free(cause);
 			rc = EXIT_DATAERR;
 			break;

@@ -39,6 +39,19 @@ struct submit_cmd {
 	const char *batch_file;	/* NULL or "-": stdin */
 };
 
+/* cmd_warnx of a malloc'd reason that quotes what was given: a
+ * control byte in an argument is shown escaped, not sent to the
+ * terminal.  Frees it. */
+static void
+cmd_warnx_esc(char *cause)
+{
+	char *e = esc_text(cause);
+
+	cmd_warnx("%s", e);
+	free(e);
+	free(cause);
+}
+
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
@@ -50,8 +63,7 @@ submit_option(void *ctx, int id, const char *arg)
 		return EXIT_OK;
 	}
 	if (!submit_set(&c->a, id, arg, &cause)) {
-		cmd_warnx("%s", cause);
-		free(cause);
+		cmd_warnx_esc(cause);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -158,8 +170,7 @@ parse_args(int argc, char **argv, struct submit_cmd *c)
 		c->type = ca.operands[0];
 		c->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
 		if (!submit_check_type(c->type, &cause)) {
-			cmd_warnx("%s", cause);
-			free(cause);
+			cmd_warnx_esc(cause);
 			rc = EXIT_USAGE;
 		}
 	}
@@ -244,13 +255,21 @@ validate_payload(const char *buf, size_t len, const char *hint)
 	    JSON_DECODE_INT_AS_REAL, &jerr);
 	if (v == NULL) {
 		/* Valid JSON that jansson cannot hold is not "not JSON". */
+		char *text, *h;
+
+		/* jansson quotes the payload near the error, and the hint
+		 * repeats it: escaped, as the payload may hold any byte. */
 		code = json_error_code(&jerr);
+		text = esc_text(jerr.text);
+		h = esc_text(hint);
 		cmd_warnx("payload is %s: line %d, column %d: %s%s",
 		    code == json_error_numeric_overflow ||
 		    code == json_error_null_byte_in_key ||
 		    code == json_error_stack_overflow ?
 		    "JSON beyond jobq's limits" : "not JSON",
-		    jerr.line, jerr.column, jerr.text, hint);
+		    jerr.line, jerr.column, text, h);
+		free(text);
+		free(h);
 		return false;
 	}
 	json_decref(v);
@@ -403,9 +422,17 @@ job_payload(struct submit_cmd *c, char **payload, size_t *len)
 	c->a.spec.timeout_ms = submit_timeout(&c->a, false);
 	if ((rc = read_payload(c->payload_arg, payload, len)) != EXIT_OK)
 		return rc;
-	hint = looks_like_words(c->payload_arg) ? xasprintf("; to run a "
-	    "command, use: jobq submit -- %s %s", c->type, c->payload_arg) :
-	    xstrdup("");
+	hint = xstrdup("");
+	if (looks_like_words(c->payload_arg)) {
+		/* Quoted, so that the line can be pasted as it is. */
+		const char *w[] = { c->type, c->payload_arg };
+		char *line = shell_line(w, 2);
+
+		free(hint);
+		hint = xasprintf("; to run a command, use: jobq submit -- %s",
+		    line);
+		free(line);
+	}
 	if (!validate_payload(*payload, *len, hint))
 		rc = EXIT_DATAERR;
 	free(hint);

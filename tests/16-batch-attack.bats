@@ -51,3 +51,32 @@ load helper
 	assert_job 4 type=c
 	assert_job_count 4
 }
+
+@test "submit attack: the command hint quotes its words so it can be pasted" {
+	run --separate-stderr -65 "$JOBQ" submit make 'a b'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: payload is not JSON: line 1, column 1: invalid token near 'a'; to run a command, use: jobq submit -- make 'a b'"
+	run --separate-stderr -65 "$JOBQ" submit rm "it's"
+	assert_regex "$stderr" "; to run a command, use: jobq submit -- rm 'it'\"'\"'s'\$"
+	# What the hint says runs the command meant.
+	eval "set -- ${stderr#*use: jobq submit -- }"
+	assert_equal "$#" 2
+	assert_equal "$2" "it's"
+	assert_job_count 0
+}
+
+@test "submit attack: escape codes in arguments and batch lines are shown escaped" {
+	local esc=$'\e'
+	run --separate-stderr -65 "$JOBQ" submit make "${esc}[31mred"
+	assert_equal "$stderr" "jobq: submit: payload is not JSON: line 1, column 1: invalid token near '\\e'; to run a command, use: jobq submit -- make '\\e[31mred'"
+	run --separate-stderr -2 "$JOBQ" submit -q "${esc}[1m" x
+	assert_equal "$stderr" "jobq: submit: bad queue name '\\e[1m': use letters, digits and _.- (at most 64 bytes)"
+	run --separate-stderr -2 "$JOBQ" submit "${esc}[1m"
+	assert_regex "$stderr" "^jobq: submit: bad type '\\\\e\\[1m': "
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<"{\"type\":\"a\",${esc}[31m}"
+	assert_equal "$stderr" "jobq: submit: line 1: bad JSON: column 13: string or '}' expected near '\\e'"
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","queue":"\u001b[31m"}'
+	assert_equal "$stderr" "jobq: submit: line 1: bad queue name '\\e[31m': use letters, digits and _.- (at most 64 bytes)"
+	[[ "$stderr" != *"$esc"* ]] || fail "an escape byte reached stderr"
+	assert_job_count 0
+}
