@@ -395,14 +395,19 @@ warn_no_handler(const char *type, const char *spool_dir)
 
 	if (!isatty(STDERR_FILENO))
 		return;
-	if (handler_path_init(&hp, NULL, 0, spool_dir, &cause) == HP_OK) {
-		if ((path = handler_find(&hp, type, &cause)) == NULL &&
-		    strncmp(cause, "no handler", 10) == 0)
-			cmd_warnx("warning: %s; the job waits until a worker "
-			    "finds one (to run a command: jobq submit -- "
-			    "COMMAND)", cause);
+	/* A handler that is there but cannot run (not executable, in a
+	 * directory a worker refuses) is no better than none. */
+	if (handler_path_init(&hp, NULL, 0, spool_dir, &cause) != HP_OK)
+		cmd_warnx("warning: %s; no worker starts until that is "
+		    "fixed", cause);
+	else if ((path = handler_find(&hp, type, &cause)) != NULL)
 		free(path);
-	}
+	else if (strncmp(cause, "no handler", 10) == 0)
+		cmd_warnx("warning: %s; the job waits until a worker finds "
+		    "one (to run a command: jobq submit -- COMMAND)", cause);
+	else
+		cmd_warnx("warning: %s; a worker fails the job unless that "
+		    "is fixed first", cause);
 	free(cause);
 	handler_path_free(&hp);
 }

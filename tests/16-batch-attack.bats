@@ -80,3 +80,24 @@ load helper
 	[[ "$stderr" != *"$esc"* ]] || fail "an escape byte reached stderr"
 	assert_job_count 0
 }
+
+@test "submit attack: on a terminal, a handler that cannot run warns as none does" {
+	mkdir -p -m 0700 "$JOBQ_DIR/handlers"
+	printf '#!/bin/sh\ncat\n' >"$JOBQ_DIR/handlers/noexec"
+	chmod 0600 "$JOBQ_DIR/handlers/noexec"
+	run -0 script -qec "\"$JOBQ\" submit noexec" /dev/null
+	assert_regex "$output" "jobq: submit: warning: handler $JOBQ_DIR/handlers/noexec is not executable; a worker fails the job unless that is fixed first"
+	assert_job 1 type=noexec state=pending
+	# A config directory a worker refuses: no worker would start.
+	mkdir -p "$HOME/.config/jobq/handlers"
+	chmod 0777 "$HOME/.config/jobq/handlers"
+	printf '#!/bin/sh\ncat\n' >"$HOME/.config/jobq/handlers/ww"
+	chmod 0700 "$HOME/.config/jobq/handlers/ww"
+	run -0 script -qec "\"$JOBQ\" submit ww" /dev/null
+	assert_regex "$output" "jobq: submit: warning: handler directory $HOME/.config/jobq/handlers refused: .*; no worker starts until that is fixed"
+	assert_job 2 type=ww state=pending
+	# Not on a terminal: no warning.
+	run --separate-stderr -0 "$JOBQ" submit noexec
+	assert_equal "$stderr" ""
+	assert_job_count 3
+}
