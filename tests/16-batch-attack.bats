@@ -101,3 +101,14 @@ load helper
 	assert_equal "$stderr" ""
 	assert_job_count 3
 }
+
+@test "submit attack: a command or directory that is not UTF-8 is refused, exit 65" {
+	run --separate-stderr -65 "$JOBQ" submit -- printf '%s' $'\xff'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: argument 3 of the command is not valid UTF-8"
+	mkdir "$BATS_TEST_TMPDIR/d"$'\xff'
+	cd "$BATS_TEST_TMPDIR/d"$'\xff'
+	run --separate-stderr -65 "$JOBQ" submit -- true
+	assert_equal "$stderr" "jobq: submit: the current directory is not valid UTF-8"
+	assert_job_count 0
+}
