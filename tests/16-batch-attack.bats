@@ -112,3 +112,11 @@ load helper
 	assert_equal "$stderr" "jobq: submit: the current directory is not valid UTF-8"
 	assert_job_count 0
 }
+
+@test "submit attack: --env that is not UTF-8 is a usage error, nothing stored" {
+	run --separate-stderr -2 "$JOBQ" submit --env $'A=\xff' -- true
+	assert_equal "$stderr" "jobq: submit: bad --env for 'A': not UTF-8 text"
+	run --separate-stderr -2 "$JOBQ" submit --env $'\xff=1' -- true
+	assert_regex "$stderr" "^jobq: submit: bad --env for '\\\\xff': not UTF-8 text\$"
+	assert_job_count 0
+}
