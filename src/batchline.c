@@ -181,10 +181,16 @@ check_strings(const char *field, const json_t *v, bool env, char **cause)
 		return false;
 	}
 	json_object_foreach((json_t *)v, k, e) {
-		if (!json_is_string(e) || (env && strlen(json_string_value(e))
-		    != json_string_length(e))) {
+		if (!json_is_string(e)) {
 			*cause = xasprintf("field '%s': the value of '%s' is "
 			    "not a string", field, k);
+			return false;
+		}
+		/* Text, as the options give it: a NUL would cut a
+		 * variable short, and status could not show the meta. */
+		if (strlen(json_string_value(e)) != json_string_length(e)) {
+			*cause = xasprintf("field '%s': the value of '%s' has "
+			    "a NUL byte", field, k);
 			return false;
 		}
 		if (env ? !exec_env_name_ok(k, strlen(k)) : !valid_name(k)) {

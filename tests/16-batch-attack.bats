@@ -120,3 +120,15 @@ load helper
 	assert_regex "$stderr" "^jobq: submit: bad --env for '\\\\xff': not UTF-8 text\$"
 	assert_job_count 0
 }
+
+@test "batch attack: a NUL in a meta or env value is refused, not stored unreadable" {
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","meta":{"k":"a\u0000b"}}'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: line 1: field 'meta': the value of 'k' has a NUL byte"
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"argv":["true"],"env":{"A":"a\u0000b"}}'
+	assert_equal "$stderr" "jobq: submit: line 1: field 'env': the value of 'A' has a NUL byte"
+	assert_job_count 0
+	# Other control characters are text, kept and shown.
+	run --separate-stderr -0 "$JOBQ" submit --batch <<<'{"type":"a","meta":{"k":"a\tb"}}'
+	assert_job 1 meta='{"k":"a\tb"}'
+}
