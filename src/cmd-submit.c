@@ -158,8 +158,14 @@ parse_args(int argc, char **argv, struct submit_cmd *c)
 		cmd_warnx("no job type given (or '--' and a command)");
 		rc = cmd_usage_error(e);
 	} else if (ca.n > 2) {
-		cmd_warnx("unexpected argument '%s' after the payload",
-		    ca.operands[2]);
+		/* Three words or more: most likely a command. */
+		char *line = shell_line((const char *const *)ca.operands,
+		    ca.n);
+
+		cmd_warnx_esc(xasprintf("unexpected argument '%s' after the "
+		    "payload; to run a command, use: jobq submit -- %s",
+		    ca.operands[2], line));
+		free(line);
 		rc = cmd_usage_error(e);
 	} else if (c->a.env_sets != NULL || c->a.clean_env) {
 		cmd_warnx("%s applies to commands only ('jobq submit -- "

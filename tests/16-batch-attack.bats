@@ -132,3 +132,10 @@ load helper
 	run --separate-stderr -0 "$JOBQ" submit --batch <<<'{"type":"a","meta":{"k":"a\tb"}}'
 	assert_job 1 meta='{"k":"a\tb"}'
 }
+
+@test "submit attack: three words or more get the command hint too" {
+	run --separate-stderr -2 "$JOBQ" submit echo hello 'big world'
+	assert_output ""
+	assert_equal "${stderr%%$'\n'*}" "jobq: submit: unexpected argument 'big world' after the payload; to run a command, use: jobq submit -- echo hello 'big world'"
+	run ! test -e "$JOBQ_DIR"
+}
