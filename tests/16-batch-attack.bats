@@ -139,3 +139,14 @@ load helper
 	assert_equal "${stderr%%$'\n'*}" "jobq: submit: unexpected argument 'big world' after the payload; to run a command, use: jobq submit -- echo hello 'big world'"
 	run ! test -e "$JOBQ_DIR"
 }
+
+@test "batch attack: a payload key given twice is refused, as the man page says" {
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"x","payload":{"a":{"b":1,"b":2}}}'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: line 1: bad JSON: column 37: duplicate object key near '\"b\"'"
+	assert_job_count 0
+	# Alone, the payload is kept byte for byte.
+	run --separate-stderr -0 "$JOBQ" submit x '{"a":1,"a":2}'
+	run -0 "$JOBQ" status --json 1
+	[[ $output == *'"payload":{"a":1,"a":2},'* ]] || fail "payload not kept: $output"
+}
