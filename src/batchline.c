@@ -330,6 +330,12 @@ job_kind(json_t *o, const struct batch_defaults *d, struct batch_job *j,
 		*cause = xstrdup("field 'type' must be a string");
 		return false;
 	}
+	/* In a batch, a command is an "argv" line, not submit --. */
+	if (strcmp(json_string_value(type), "exec") == 0) {
+		*cause = xstrdup("type 'exec' is reserved: give a command as "
+		    "{\"argv\": [...]}");
+		return false;
+	}
 	if (!submit_check_type(json_string_value(type), cause))
 		return false;
 	j->type = xstrdup(json_string_value(type));

@@ -150,3 +150,10 @@ load helper
 	run -0 "$JOBQ" status --json 1
 	[[ $output == *'"payload":{"a":1,"a":2},'* ]] || fail "payload not kept: $output"
 }
+
+@test "batch attack: type exec in a line points at argv, not at submit --" {
+	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"exec","payload":{"argv":["true"]}}'
+	assert_output ""
+	assert_equal "$stderr" "jobq: submit: line 1: type 'exec' is reserved: give a command as {\"argv\": [...]}"
+	assert_job_count 0
+}
