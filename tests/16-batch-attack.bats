@@ -157,3 +157,24 @@ load helper
 	assert_equal "$stderr" "jobq: submit: line 1: type 'exec' is reserved: give a command as {\"argv\": [...]}"
 	assert_job_count 0
 }
+
+@test "env attack: a command submitted from a job does not record that job's JOBQ_ variables" {
+	JOBQ_JOB_ID=7 JOBQ_ATTEMPT=2 JOBQ_LOCK_FD=1000 JOBQ_PROGRESS_FD=3 \
+		JOBQ_JOB_TYPE=exec JOBQ_QUEUE=q KEEP=me \
+		run --separate-stderr -0 "$JOBQ" submit -- true
+	assert_output 1
+	run -0 "$JOBQ" status --json 1
+	local env
+	env=$(json_field "$output" env)
+	assert_json "$env" KEEP=me JOBQ_DIR="$JOBQ_DIR"
+	[[ $env != *JOBQ_JOB_ID* && $env != *JOBQ_ATTEMPT* && $env != *JOBQ_LOCK_FD* &&
+		$env != *JOBQ_PROGRESS_FD* && $env != *JOBQ_JOB_TYPE* && $env != *JOBQ_QUEUE* ]] ||
+		fail "per-start variables recorded: $env"
+}
+
+@test "env attack: a variable that is not UTF-8 is named escaped in the warning" {
+	run --separate-stderr -0 env $'\e[1mX=\xff' "$JOBQ" submit -- true
+	assert_output 1
+	assert_equal "$stderr" "jobq: submit: environment variable \\e[1mX is not UTF-8: not recorded for the command"
+	assert_job_count 1
+}
