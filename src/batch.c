@@ -97,7 +97,12 @@ read_lines(FILE *fp, const char *path, const struct batch_defaults *d,
 		r = batch_parse_line(line, (size_t)len, lineno, d,
 		    &b->jobs[b->n], &cause);
 		if (r < 0) {
-			cmd_warnx("line %d: %s", lineno, cause);
+			/* The reason quotes the line, which may hold any
+			 * byte: escaped for the terminal. */
+			char *e = esc_text(cause);
+
+			cmd_warnx("line %d: %s", lineno, e);
+			free(e);
 			free(cause);
 			rc = EXIT_DATAERR;
 			break;
@@ -189,8 +194,14 @@ print_ids(const int64_t *ids, size_t n)
 	}
 	if ((e = out_error()) == 0 || e == EPIPE)
 		return EXIT_OK;
-	cmd_warnx("%zu jobs were submitted but their ids could not be "
-	    "written: %s", n, strerror(e));
+	/* Named, so that they can be found again (or cancelled). */
+	if (n == 1)
+		cmd_warnx("job %lld was submitted but its id could not be "
+		    "written: %s", (long long)ids[0], strerror(e));
+	else
+		cmd_warnx("%zu jobs were submitted, job %lld first and job "
+		    "%lld last, but their ids could not be written: %s", n,
+		    (long long)ids[0], (long long)ids[n - 1], strerror(e));
 	out_reported();
 	return EXIT_IOERR;
 }

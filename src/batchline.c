@@ -60,15 +60,28 @@ option_text(const char *name, int opt, const json_t *v, char **cause)
 	if (json_is_real(v) && duration) {
 		double s = json_real_value(v);
 
-		/* NaN fails both; no libm for a rounding. */
-		if (s >= 0 && s < 1e12)
+		/* NaN fails both; no libm for a rounding.  A positive
+		 * duration below half a millisecond is refused as the
+		 * option refuses it, not rounded to 0, which is "none". */
+		if (s == 0 || (s >= 0.0005 && s < 1e12))
 			return xasprintf("%lldms", (long long)(s * 1000 +
 			    0.5));
 		return xasprintf("%g", s);
 	}
+	if (json_is_real(v) && opt == OPT_AT) {
+		double s = json_real_value(v);
+		long long t;
+
+		/* As from time.time(): up to the next whole second, so
+		 * that the job still runs no sooner than asked. */
+		if (s < 0 || s >= 1e15)
+			return xasprintf("@%g", s);
+		t = (long long)s;
+		return xasprintf("@%lld", t + (s > (double)t));
+	}
 	*cause = xasprintf("field '%s' must be %s", name, opt == OPT_KEY ||
 	    opt == 'q' ? "a string" : duration ? "a number of seconds or "
-	    "a duration string" : "a number or a string");
+	    "a duration string" : "an integer or a string");
 	return NULL;
 }
 
@@ -168,10 +181,16 @@ check_strings(const char *field, const json_t *v, bool env, char **cause)
 		return false;
 	}
 	json_object_foreach((json_t *)v, k, e) {
-		if (!json_is_string(e) || (env && strlen(json_string_value(e))
-		    != json_string_length(e))) {
+		if (!json_is_string(e)) {
 			*cause = xasprintf("field '%s': the value of '%s' is "
 			    "not a string", field, k);
+			return false;
+		}
+		/* Text, as the options give it: a NUL would cut a
+		 * variable short, and status could not show the meta. */
+		if (strlen(json_string_value(e)) != json_string_length(e)) {
+			*cause = xasprintf("field '%s': the value of '%s' has "
+			    "a NUL byte", field, k);
 			return false;
 		}
 		if (env ? !exec_env_name_ok(k, strlen(k)) : !valid_name(k)) {
@@ -309,6 +328,12 @@ job_kind(json_t *o, const struct batch_defaults *d, struct batch_job *j,
 	}
 	if (!json_is_string(type)) {
 		*cause = xstrdup("field 'type' must be a string");
+		return false;
+	}
+	/* In a batch, a command is an "argv" line, not submit --. */
+	if (strcmp(json_string_value(type), "exec") == 0) {
+		*cause = xstrdup("type 'exec' is reserved: give a command as "
+		    "{\"argv\": [...]}");
 		return false;
 	}
 	if (!submit_check_type(json_string_value(type), cause))

@@ -39,6 +39,19 @@ struct submit_cmd {
 	const char *batch_file;	/* NULL or "-": stdin */
 };
 
+/* cmd_warnx of a malloc'd reason that quotes what was given: a
+ * control byte in an argument is shown escaped, not sent to the
+ * terminal.  Frees it. */
+static void
+cmd_warnx_esc(char *cause)
+{
+	char *e = esc_text(cause);
+
+	cmd_warnx("%s", e);
+	free(e);
+	free(cause);
+}
+
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
@@ -50,8 +63,7 @@ submit_option(void *ctx, int id, const char *arg)
 		return EXIT_OK;
 	}
 	if (!submit_set(&c->a, id, arg, &cause)) {
-		cmd_warnx("%s", cause);
-		free(cause);
+		cmd_warnx_esc(cause);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -146,8 +158,14 @@ parse_args(int argc, char **argv, struct submit_cmd *c)
 		cmd_warnx("no job type given (or '--' and a command)");
 		rc = cmd_usage_error(e);
 	} else if (ca.n > 2) {
-		cmd_warnx("unexpected argument '%s' after the payload",
-		    ca.operands[2]);
+		/* Three words or more: most likely a command. */
+		char *line = shell_line((const char *const *)ca.operands,
+		    ca.n);
+
+		cmd_warnx_esc(xasprintf("unexpected argument '%s' after the "
+		    "payload; to run a command, use: jobq submit -- %s",
+		    ca.operands[2], line));
+		free(line);
 		rc = cmd_usage_error(e);
 	} else if (c->a.env_sets != NULL || c->a.clean_env) {
 		cmd_warnx("%s applies to commands only ('jobq submit -- "
@@ -158,8 +176,7 @@ parse_args(int argc, char **argv, struct submit_cmd *c)
 		c->type = ca.operands[0];
 		c->payload_arg = ca.n == 2 ? ca.operands[1] : NULL;
 		if (!submit_check_type(c->type, &cause)) {
-			cmd_warnx("%s", cause);
-			free(cause);
+			cmd_warnx_esc(cause);
 			rc = EXIT_USAGE;
 		}
 	}
@@ -244,13 +261,21 @@ validate_payload(const char *buf, size_t len, const char *hint)
 	    JSON_DECODE_INT_AS_REAL, &jerr);
 	if (v == NULL) {
 		/* Valid JSON that jansson cannot hold is not "not JSON". */
+		char *text, *h;
+
+		/* jansson quotes the payload near the error, and the hint
+		 * repeats it: escaped, as the payload may hold any byte. */
 		code = json_error_code(&jerr);
+		text = esc_text(jerr.text);
+		h = esc_text(hint);
 		cmd_warnx("payload is %s: line %d, column %d: %s%s",
 		    code == json_error_numeric_overflow ||
 		    code == json_error_null_byte_in_key ||
 		    code == json_error_stack_overflow ?
 		    "JSON beyond jobq's limits" : "not JSON",
-		    jerr.line, jerr.column, jerr.text, hint);
+		    jerr.line, jerr.column, text, h);
+		free(text);
+		free(h);
 		return false;
 	}
 	json_decref(v);
@@ -376,14 +401,19 @@ warn_no_handler(const char *type, const char *spool_dir)
 
 	if (!isatty(STDERR_FILENO))
 		return;
-	if (handler_path_init(&hp, NULL, 0, spool_dir, &cause) == HP_OK) {
-		if ((path = handler_find(&hp, type, &cause)) == NULL &&
-		    strncmp(cause, "no handler", 10) == 0)
-			cmd_warnx("warning: %s; the job waits until a worker "
-			    "finds one (to run a command: jobq submit -- "
-			    "COMMAND)", cause);
+	/* A handler that is there but cannot run (not executable, in a
+	 * directory a worker refuses) is no better than none. */
+	if (handler_path_init(&hp, NULL, 0, spool_dir, &cause) != HP_OK)
+		cmd_warnx("warning: %s; no worker starts until that is "
+		    "fixed", cause);
+	else if ((path = handler_find(&hp, type, &cause)) != NULL)
 		free(path);
-	}
+	else if (strncmp(cause, "no handler", 10) == 0)
+		cmd_warnx("warning: %s; the job waits until a worker finds "
+		    "one (to run a command: jobq submit -- COMMAND)", cause);
+	else
+		cmd_warnx("warning: %s; a worker fails the job unless that "
+		    "is fixed first", cause);
 	free(cause);
 	handler_path_free(&hp);
 }
@@ -403,9 +433,17 @@ job_payload(struct submit_cmd *c, char **payload, size_t *len)
 	c->a.spec.timeout_ms = submit_timeout(&c->a, false);
 	if ((rc = read_payload(c->payload_arg, payload, len)) != EXIT_OK)
 		return rc;
-	hint = looks_like_words(c->payload_arg) ? xasprintf("; to run a "
-	    "command, use: jobq submit -- %s %s", c->type, c->payload_arg) :
-	    xstrdup("");
+	hint = xstrdup("");
+	if (looks_like_words(c->payload_arg)) {
+		/* Quoted, so that the line can be pasted as it is. */
+		const char *w[] = { c->type, c->payload_arg };
+		char *line = shell_line(w, 2);
+
+		free(hint);
+		hint = xasprintf("; to run a command, use: jobq submit -- %s",
+		    line);
+		free(line);
+	}
 	if (!validate_payload(*payload, *len, hint))
 		rc = EXIT_DATAERR;
 	free(hint);

@@ -7,10 +7,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "execenv.h"
 #include "util.h"
 
 extern char **environ;
+
+/* What a worker sets for each start: submitted from inside a job, they
+ * would name that job, its attempt and its descriptors. */
+static bool
+per_start(const char *name)
+{
+	static const char *const names[] = { "JOBQ_JOB_ID", "JOBQ_JOB_TYPE",
+	    "JOBQ_QUEUE", "JOBQ_ATTEMPT", "JOBQ_PROGRESS_FD",
+	    "JOBQ_LOCK_FD" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
 
 json_t *
 exec_env_current(void)
@@ -20,16 +36,24 @@ exec_env_current(void)
 	/* Empty (env -i) it may be NULL. */
 	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		const char *eq = strchr(*e, '=');
-		char *name;
+		char *name, *shown;
 
 		if (eq == NULL || eq == *e)
 			continue;
 		name = xstrdup(*e);
 		name[eq - *e] = '\0';
+		/* A name twice in environ: the first, as getenv(3) and
+		 * the shell take it. */
+		if (per_start(name) || json_object_get(o, name) != NULL) {
+			free(name);
+			continue;
+		}
 		if ((v = json_string(eq + 1)) == NULL ||
 		    json_object_set_new(o, name, v) != 0) {
+			shown = esc_text(name);
 			cmd_warnx("environment variable %.64s is not UTF-8: "
-			    "not recorded for the command", name);
+			    "not recorded for the command", shown);
+			free(shown);
 		}
 		free(name);
 	}

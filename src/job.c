@@ -310,6 +310,17 @@ shell_quote(const char *w, char **buf, size_t *len)
 }
 
 char *
+shell_line(const char *const *words, size_t n)
+{
+	char *line = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		shell_quote(words[i], &line, &len);
+	return line;
+}
+
+char *
 job_command_line(const struct job *j)
 {
 	json_t *root, *argv, *w;

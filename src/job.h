@@ -71,6 +71,9 @@ void job_clear(struct job *);
  * its payload.  Not escaped: the caller escapes it for a terminal. */
 char *job_command_line(const struct job *j);
 
+/* n words (n > 0) quoted so, as one line; malloc'd, not escaped. */
+char *shell_line(const char *const *words, size_t n);
+
 struct attempt {
 	int attempt;
 	char *worker;

@@ -126,7 +126,7 @@ load helper
 		assert_equal "${stderr%%$'\n'*}" "$want"
 		[[ $stderr == *$'\n'"usage: jobq "* ]] || fail "no usage: $stderr"
 	done <<'CASES'
-submit t {} extra|jobq: submit: unexpected argument 'extra' after the payload
+submit t {} extra|jobq: submit: unexpected argument 'extra' after the payload; to run a command, use: jobq submit -- t '{}' extra
 submit|jobq: submit: no job type given (or '--' and a command)
 result|jobq: result: no job id given
 status|jobq: status: no job id given
