@@ -39,19 +39,6 @@ struct submit_cmd {
 	const char *batch_file;	/* NULL or "-": stdin */
 };
 
-/* cmd_warnx of a malloc'd reason that quotes what was given: a
- * control byte in an argument is shown escaped, not sent to the
- * terminal.  Frees it. */
-static void
-cmd_warnx_esc(char *cause)
-{
-	char *e = esc_text(cause);
-
-	cmd_warnx("%s", e);
-	free(e);
-	free(cause);
-}
-
 static int
 submit_option(void *ctx, int id, const char *arg)
 {
@@ -60,6 +47,7 @@ submit_option(void *ctx, int id, const char *arg)
 
 	if (id == OPT_BATCH) {
 		c->batch = true;
+		c->batch_file = arg;	/* --batch=FILE; else an operand */
 		return EXIT_OK;
 	}
 	if (!submit_set(&c->a, id, arg, &cause)) {
@@ -95,7 +83,7 @@ static const struct cmd_option submit_options[] = {
 	  "(repeatable)", OPT_ENV },
 	{ "clean-env", 0, NULL, "a command: run it without your environment",
 	  OPT_CLEAN_ENV },
-	{ "batch", 0, NULL, "one job per JSON line of FILE or stdin, all or "
+	{ "batch", 0, "[=FILE]", "one job per JSON line of FILE or stdin, all or "
 	  "none", OPT_BATCH },
 	{ NULL, 0, NULL, NULL, 0 }
 };
@@ -124,12 +112,13 @@ batch_args(struct submit_cmd *c, const struct cmd_args *ca)
 		    "{\"argv\": [...]} lines");
 		return cmd_usage_error(e);
 	}
-	if (ca->n > 1) {
+	if (ca->n > (c->batch_file == NULL ? 1 : 0)) {
 		cmd_warnx("unexpected argument '%s' after the batch file",
-		    ca->operands[1]);
+		    ca->operands[ca->n - 1]);
 		return cmd_usage_error(e);
 	}
-	c->batch_file = ca->n == 1 ? ca->operands[0] : NULL;
+	if (ca->n == 1)
+		c->batch_file = ca->operands[0];
 	return EXIT_OK;
 }
 

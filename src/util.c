@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jobq.h"
+#include "escape.h"
 #include "util.h"
 
 /* The running command's name, set by main() once it knows it. */
@@ -177,9 +178,18 @@ check_name(const char *what, const char *s)
 
 	if (e == NULL)
 		return true;
+	cmd_warnx_esc(e);
+	return false;
+}
+
+void
+cmd_warnx_esc(char *cause)
+{
+	char *e = esc_text(cause);
+
 	cmd_warnx("%s", e);
 	free(e);
-	return false;
+	free(cause);
 }
 
 bool

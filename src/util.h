@@ -11,6 +11,9 @@
  * given, left out before a command is known. */
 void util_set_progname(const char *name);
 void cmd_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cmd_warnx of a malloc'd reason that quotes what was given: a control
+ * byte in it is shown escaped, not sent to the terminal.  Frees it. */
+void cmd_warnx_esc(char *cause);
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Allocation that cannot fail: out of memory is fatal (exit 70). */

@@ -259,3 +259,13 @@ ran'
 	assert_job_count 1
 	assert_job 1 type=other
 }
+
+@test "batch: --batch=FILE is the file operand's other spelling; both at once is a usage error" {
+	printf '{"type":"a"}\n{"type":"b"}\n' >"$BATS_TEST_TMPDIR/lines"
+	run -0 "$JOBQ" submit --batch="$BATS_TEST_TMPDIR/lines"
+	[ "$output" = "$(printf '1\n2')" ] || fail "$output"
+	run -2 --separate-stderr "$JOBQ" submit --batch="$BATS_TEST_TMPDIR/lines" extra
+	assert_regex "$stderr" "unexpected argument 'extra' after the batch file"
+	run -0 "$JOBQ" list --json
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ] || fail "$output"
+}

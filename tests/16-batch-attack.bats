@@ -70,13 +70,13 @@ load helper
 	run --separate-stderr -65 "$JOBQ" submit make "${esc}[31mred"
 	assert_equal "$stderr" "jobq: submit: payload is not JSON: line 1, column 1: invalid token near '\\e'; to run a command, use: jobq submit -- make '\\e[31mred'"
 	run --separate-stderr -2 "$JOBQ" submit -q "${esc}[1m" x
-	assert_equal "$stderr" "jobq: submit: bad queue name '\\e[1m': use letters, digits and _.- (at most 64 bytes)"
+	assert_equal "$stderr" "jobq: submit: bad queue name '\\e[1m': use letters, digits and _.- (at most 64 bytes, starting with a letter or digit)"
 	run --separate-stderr -2 "$JOBQ" submit "${esc}[1m"
 	assert_regex "$stderr" "^jobq: submit: bad type '\\\\e\\[1m': "
 	run --separate-stderr -65 "$JOBQ" submit --batch <<<"{\"type\":\"a\",${esc}[31m}"
 	assert_equal "$stderr" "jobq: submit: line 1: bad JSON: column 13: string or '}' expected near '\\e'"
 	run --separate-stderr -65 "$JOBQ" submit --batch <<<'{"type":"a","queue":"\u001b[31m"}'
-	assert_equal "$stderr" "jobq: submit: line 1: bad queue name '\\e[31m': use letters, digits and _.- (at most 64 bytes)"
+	assert_equal "$stderr" "jobq: submit: line 1: bad queue name '\\e[31m': use letters, digits and _.- (at most 64 bytes, starting with a letter or digit)"
 	[[ "$stderr" != *"$esc"* ]] || fail "an escape byte reached stderr"
 	assert_job_count 0
 }
@@ -177,4 +177,12 @@ load helper
 	assert_output 1
 	assert_equal "$stderr" "jobq: submit: environment variable \\e[1mX is not UTF-8: not recorded for the command"
 	assert_job_count 1
+}
+
+@test "names: every command shows a bad name's control bytes escaped" {
+	run -2 --separate-stderr "$JOBQ" list --queue $'\e[1m'
+	assert_equal "$stderr" "jobq: list: bad queue name '\\e[1m': use letters, digits and _.- (at most 64 bytes, starting with a letter or digit)"
+	run -2 --separate-stderr "$JOBQ" pause $'q\e[2J'
+	assert_equal "$stderr" "jobq: pause: bad queue name 'q\\e[2J': use letters, digits and _.- (at most 64 bytes, starting with a letter or digit)"
+	[ ! -e "$JOBQ_DIR/jobq.db" ] || fail "a refused name touched the spool"
 }
