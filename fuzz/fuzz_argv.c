@@ -111,7 +111,9 @@ check_generic(const struct cmd_entry *e, int argc, char **argv,
 		const struct cmd_option *o = entry_option(e, r->id[i]);
 
 		FUZZ_CHECK(o != NULL, "%s: option id %d", e->name, r->id[i]);
-		FUZZ_CHECK((o->arg != NULL) == (r->arg[i] != NULL),
+		/* An optional value ("[=FILE]") may be absent. */
+		FUZZ_CHECK(o->arg == NULL ? r->arg[i] == NULL :
+		    o->arg[0] == '[' || r->arg[i] != NULL,
 		    "%s: --%s and its value", e->name, o->name);
 		FUZZ_CHECK(r->arg[i] == NULL || in_argv(r->arg[i], argc, argv),
 		    "%s: --%s value not from argv", e->name, o->name);
