@@ -82,7 +82,14 @@ check_not_world_writable(const char *path, const char *what, char **cause)
 
 	if (stat(path, &st) < 0)
 		return true;	/* absence is the caller's business */
-	if (st.st_mode & S_IWOTH) {
+	return check_mode_not_world_writable(path, &st, what, cause);
+}
+
+bool
+check_mode_not_world_writable(const char *path, const struct stat *st,
+    const char *what, char **cause)
+{
+	if (st->st_mode & S_IWOTH) {
 		*cause = xasprintf("%s %s is writable by every user; "
 		    "refusing to use it (chmod o-w %s)", what, path, path);
 		return false;
@@ -109,19 +116,17 @@ not_ours(const char *what, const char *path, uid_t uid, char **cause)
 	return SPOOL_UNUSABLE;
 }
 
+/* st: the spool's stat(2), made by the caller. */
 static enum spool_rc
-check_dir(struct spool *sp, char **cause)
+check_dir(struct spool *sp, const struct stat *st, char **cause)
 {
 	struct statfs sfs;
-	struct stat st;
 
-	if (stat(sp->dir, &st) < 0)
-		return fail(cause, "spool %s: %s", sp->dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st->st_mode))
 		return fail(cause, "spool %s is not a directory", sp->dir);
-	if (st.st_uid != geteuid())
-		return not_ours("spool", sp->dir, st.st_uid, cause);
-	if (!check_not_world_writable(sp->dir, "spool", cause))
+	if (st->st_uid != geteuid())
+		return not_ours("spool", sp->dir, st->st_uid, cause);
+	if (!check_mode_not_world_writable(sp->dir, st, "spool", cause))
 		return SPOOL_UNUSABLE;
 	if (statfs(sp->dir, &sfs) == 0) {
 		for (size_t i = 0; i < sizeof(network_fs) /
@@ -237,6 +242,11 @@ open_private(const char *path, int flags)
 {
 	int fd, saved;
 
+	/* It is there but the first time: open it, and create it only
+	 * when it is not. */
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
 	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd >= 0) {
@@ -252,6 +262,7 @@ open_private(const char *path, int flags)
 	}
 	if (errno != EEXIST)
 		return -1;
+	/* Another process made it in between. */
 	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
 }
 
@@ -267,16 +278,21 @@ spool_open(struct spool *sp, const char *dir, bool create, char **cause)
 {
 	enum spool_rc rc;
 	struct stat st;
-	bool fresh;
+	bool looked, fresh;
 
 	spool_init(sp);
 	sp->dir = xstrdup(dir);
-	fresh = stat(sp->dir, &st) < 0 && errno == ENOENT;
+	looked = stat(sp->dir, &st) == 0;
+	fresh = !looked && errno == ENOENT;
 	if (fresh && !create)
 		return SPOOL_ABSENT;
 	if (fresh && (rc = create_top(sp, cause)) != SPOOL_OK)
 		return rc;
-	if ((rc = check_dir(sp, cause)) != SPOOL_OK)
+	/* Once more after a failure or a creation, for its error or for
+	 * what was made. */
+	if (!looked && stat(sp->dir, &st) < 0)
+		return fail(cause, "spool %s: %s", sp->dir, strerror(errno));
+	if ((rc = check_dir(sp, &st, cause)) != SPOOL_OK)
 		return rc;
 	/* Handlers get it in JOBQ_DIR and may run elsewhere. */
 	char *abs = realpath(sp->dir, NULL);
