@@ -204,6 +204,18 @@ create_top(struct spool *sp, char **cause)
 	return SPOOL_OK;
 }
 
+/* open_private() for a file that is there but the first time (the
+ * lock, the wake-up file): one open(2) instead of two. */
+static int
+open_usual(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	return open_private(path, flags);
+}
+
 bool
 spool_make(struct spool *sp, bool create, char **cause)
 {
@@ -227,7 +239,7 @@ spool_make(struct spool *sp, bool create, char **cause)
 		free(p);
 	}
 	lockpath = spool_path(sp, "lock");
-	sp->lockfd = open_private(lockpath, O_RDWR);
+	sp->lockfd = open_usual(lockpath, O_RDWR);
 	if (sp->lockfd < 0) {
 		fail(cause, "cannot open %s: %s", lockpath, strerror(errno));
 		free(lockpath);
@@ -242,11 +254,6 @@ open_private(const char *path, int flags)
 {
 	int fd, saved;
 
-	/* It is there but the first time: open it, and create it only
-	 * when it is not. */
-	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 || errno != ENOENT)
-		return fd;
 	fd = open(path, flags | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd >= 0) {
@@ -262,7 +269,6 @@ open_private(const char *path, int flags)
 	}
 	if (errno != EEXIST)
 		return -1;
-	/* Another process made it in between. */
 	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
 }
 
@@ -348,7 +354,7 @@ spool_wake(const struct spool *sp)
 
 	/* Closing a file opened for writing is the inotify event
 	 * (IN_CLOSE_WRITE) that workers and waiters sleep on. */
-	fd = open_private(path, O_WRONLY);
+	fd = open_usual(path, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
 	free(path);
