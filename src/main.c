@@ -135,7 +135,6 @@ main(int argc, char **argv)
 	 * trailing " ." in ps; set_title() pads to this length instead. */
 	g_title_room = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) -
 	    argv[0]);
-	setproctitle_init(argc, argv, environ);
 	/* A closed stdout must give an error, not kill us mid-write. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -149,6 +148,11 @@ main(int argc, char **argv)
 	}
 	if ((cmd = cmd_find(argv[0])) == NULL)
 		return EXIT_USAGE;
+	/* Only the worker sets its title; the copy of the environment
+	 * this makes is a tenth of a short command's work.  The global
+	 * parse ("+") has not reordered argv. */
+	if (cmd == &cmd_worker_entry)
+		setproctitle_init(argc + optind, argv - optind, environ);
 	util_set_progname(cmd->name);
 	return out_close(cmd->exec(argc, argv));
 }

@@ -82,7 +82,14 @@ check_not_world_writable(const char *path, const char *what, char **cause)
 
 	if (stat(path, &st) < 0)
 		return true;	/* absence is the caller's business */
-	if (st.st_mode & S_IWOTH) {
+	return check_mode_not_world_writable(path, &st, what, cause);
+}
+
+bool
+check_mode_not_world_writable(const char *path, const struct stat *st,
+    const char *what, char **cause)
+{
+	if (st->st_mode & S_IWOTH) {
 		*cause = xasprintf("%s %s is writable by every user; "
 		    "refusing to use it (chmod o-w %s)", what, path, path);
 		return false;
@@ -109,19 +116,17 @@ not_ours(const char *what, const char *path, uid_t uid, char **cause)
 	return SPOOL_UNUSABLE;
 }
 
+/* st: the spool's stat(2), made by the caller. */
 static enum spool_rc
-check_dir(struct spool *sp, char **cause)
+check_dir(struct spool *sp, const struct stat *st, char **cause)
 {
 	struct statfs sfs;
-	struct stat st;
 
-	if (stat(sp->dir, &st) < 0)
-		return fail(cause, "spool %s: %s", sp->dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st->st_mode))
 		return fail(cause, "spool %s is not a directory", sp->dir);
-	if (st.st_uid != geteuid())
-		return not_ours("spool", sp->dir, st.st_uid, cause);
-	if (!check_not_world_writable(sp->dir, "spool", cause))
+	if (st->st_uid != geteuid())
+		return not_ours("spool", sp->dir, st->st_uid, cause);
+	if (!check_mode_not_world_writable(sp->dir, st, "spool", cause))
 		return SPOOL_UNUSABLE;
 	if (statfs(sp->dir, &sfs) == 0) {
 		for (size_t i = 0; i < sizeof(network_fs) /
@@ -199,6 +204,18 @@ create_top(struct spool *sp, char **cause)
 	return SPOOL_OK;
 }
 
+/* open_private() for a file that is there but the first time (the
+ * lock, the wake-up file): one open(2) instead of two. */
+static int
+open_usual(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	return open_private(path, flags);
+}
+
 bool
 spool_make(struct spool *sp, bool create, char **cause)
 {
@@ -222,7 +239,7 @@ spool_make(struct spool *sp, bool create, char **cause)
 		free(p);
 	}
 	lockpath = spool_path(sp, "lock");
-	sp->lockfd = open_private(lockpath, O_RDWR);
+	sp->lockfd = open_usual(lockpath, O_RDWR);
 	if (sp->lockfd < 0) {
 		fail(cause, "cannot open %s: %s", lockpath, strerror(errno));
 		free(lockpath);
@@ -267,16 +284,21 @@ spool_open(struct spool *sp, const char *dir, bool create, char **cause)
 {
 	enum spool_rc rc;
 	struct stat st;
-	bool fresh;
+	bool looked, fresh;
 
 	spool_init(sp);
 	sp->dir = xstrdup(dir);
-	fresh = stat(sp->dir, &st) < 0 && errno == ENOENT;
+	looked = stat(sp->dir, &st) == 0;
+	fresh = !looked && errno == ENOENT;
 	if (fresh && !create)
 		return SPOOL_ABSENT;
 	if (fresh && (rc = create_top(sp, cause)) != SPOOL_OK)
 		return rc;
-	if ((rc = check_dir(sp, cause)) != SPOOL_OK)
+	/* Once more after a failure or a creation, for its error or for
+	 * what was made. */
+	if (!looked && stat(sp->dir, &st) < 0)
+		return fail(cause, "spool %s: %s", sp->dir, strerror(errno));
+	if ((rc = check_dir(sp, &st, cause)) != SPOOL_OK)
 		return rc;
 	/* Handlers get it in JOBQ_DIR and may run elsewhere. */
 	char *abs = realpath(sp->dir, NULL);
@@ -332,7 +354,7 @@ spool_wake(const struct spool *sp)
 
 	/* Closing a file opened for writing is the inotify event
 	 * (IN_CLOSE_WRITE) that workers and waiters sleep on. */
-	fd = open_private(path, O_WRONLY);
+	fd = open_usual(path, O_WRONLY);
 	if (fd >= 0)
 		close(fd);
 	free(path);

@@ -58,5 +58,9 @@ void spool_wake(const struct spool *sp);
  * with *cause set if it is.  Used for the spool and its database. */
 bool check_not_world_writable(const char *path, const char *what,
     char **cause);
+/* The same from a stat(2) of path already made. */
+struct stat;
+bool check_mode_not_world_writable(const char *path, const struct stat *st,
+    const char *what, char **cause);
 
 #endif

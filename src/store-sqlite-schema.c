@@ -228,32 +228,63 @@ struct db_header {
 	int jobs;		/* 1 if it has the jobs table */
 };
 
-/* The first statement on a file: a file that is not a database fails
- * here (SQLITE_NOTADB) before anything is written. */
+/* What the header alone cannot say: whether the database holds any
+ * schema object (a foreign database, when the header is not jobq's) and
+ * whether it has the jobs table. */
 static enum store_rc
-read_header(struct store *st, struct db_header *h)
+read_schema_counts(struct store *st, struct db_header *h)
 {
-	sqlite3_stmt *s = sq_prepare(st, "SELECT"
-	    " (SELECT user_version FROM pragma_user_version),"
-	    " (SELECT application_id FROM pragma_application_id),"
-	    " (SELECT count(*) FROM sqlite_schema),"
-	    " (SELECT count(*) FROM sqlite_schema"
-	    "  WHERE type = 'table' AND name = 'jobs')");
+	sqlite3_stmt *s = sq_prepare(st, "SELECT count(*),"
+	    " count(CASE WHEN type = 'table' AND name = 'jobs' THEN 1 END)"
+	    " FROM sqlite_schema");
 	enum store_rc r = STORE_OK;
 
 	if (s == NULL || sq_step(s) != SQLITE_ROW)
 		r = sq_db_fail(st, sq_classify(sqlite3_errcode(st->db)),
 		    "cannot read the database");
 	else {
-		h->version = sqlite3_column_int(s, 0);
-		h->appid = sqlite3_column_int(s, 1);
-		h->ntables = sqlite3_column_int(s, 2);
-		h->jobs = sqlite3_column_int(s, 3);
+		h->ntables = sqlite3_column_int(s, 0);
+		h->jobs = sqlite3_column_int(s, 1);
 	}
 	sqlite3_finalize(s);
 	return r;
 }
 
+/* One PRAGMA's integer, from the database header. */
+static bool
+read_pragma(struct store *st, const char *sql, int *v)
+{
+	sqlite3_stmt *s = sq_prepare(st, sql);
+	bool ok = s != NULL && sq_step(s) == SQLITE_ROW;
+
+	if (ok)
+		*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/* The first statement on a file: a file that is not a database fails
+ * here (SQLITE_NOTADB) before anything is written.  An up-to-date
+ * spool (every command but the first) costs two PRAGMAs that read the
+ * header and a look into the schema SQLite has already parsed; the
+ * count of the schema's objects, which only tells a foreign database
+ * from a new one, is read only when the header is not ours. */
+static enum store_rc
+read_header(struct store *st, struct db_header *h)
+{
+	if (!read_pragma(st, "PRAGMA user_version", &h->version) ||
+	    !read_pragma(st, "PRAGMA application_id", &h->appid))
+		return sq_db_fail(st, sq_classify(sqlite3_errcode(st->db)),
+		    "cannot read the database");
+	if (h->version == SCHEMA_VERSION && h->appid == APPLICATION_ID &&
+	    sqlite3_table_column_metadata(st->db, "main", "jobs", NULL, NULL,
+	    NULL, NULL, NULL, NULL) == SQLITE_OK) {
+		h->ntables = 1;
+		h->jobs = 1;
+		return STORE_OK;
+	}
+	return read_schema_counts(st, h);
+}
 static enum store_rc
 check_header(struct store *st, const struct db_header *h)
 {

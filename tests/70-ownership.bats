@@ -347,6 +347,26 @@ c.commit()' "$JOBQ_DIR/jobq.db" "$version"
 	done
 }
 
+@test "a jobq-stamped database whose jobs is a view, not a table: exit 69, damaged" {
+	local version
+	"$JOBQ" submit t >/dev/null
+	version=$("$PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])' \
+		"$JOBQ_DIR/jobq.db")
+	rm -r "$JOBQ_DIR"
+	mkdir -m 0700 "$JOBQ_DIR"
+	"$PYTHON" -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("CREATE VIEW jobs AS SELECT 1 AS id")
+c.execute("PRAGMA application_id = %d" % 0x6a6f6271)
+c.execute("PRAGMA user_version = %d" % int(sys.argv[2]))
+c.commit()' "$JOBQ_DIR/jobq.db" "$version"
+	run --separate-stderr -69 "$JOBQ" submit t
+	assert_output ""
+	assert_regex "$stderr" "^jobq: submit: $JOBQ_DIR/jobq\\.db: the database is damaged"
+	assert_equal "$(ls -A "$JOBQ_DIR")" jobq.db
+}
+
 # --- modes whatever the umask (17e) ----------------------------------------
 
 # assert_private DIR: directories 0700, files 0600, under DIR.
