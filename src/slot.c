@@ -288,7 +288,13 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 	s->spawn_path = path;
 	s->spawn_cwd = cwd;
 	s->spawn_exec = is_exec;
+	/* The child may share our memory until its exec
+	 * (supervise.c): what it reads lives until slot_release. */
+	s->spawn_argv = argv;
+	s->spawn_shv = shv;
+	s->spawn_envp = envp;
 	path = cwd = NULL;
+	argv = shv = envp = NULL;
 	started = true;
 out:
 	if (in >= 0 && in != env->devnull)
@@ -322,7 +328,11 @@ slot_release(struct slot *s, bool recorded, const char *record_error,
 		s->start_passing = passing_errno(rc);
 	free(s->spawn_path);
 	free(s->spawn_cwd);
+	free_strv(s->spawn_argv);
+	free_strv(s->spawn_shv);
+	free_strv(s->spawn_envp);
 	s->spawn_path = s->spawn_cwd = NULL;
+	s->spawn_argv = s->spawn_shv = s->spawn_envp = NULL;
 	return rc == 0;
 }
 

@@ -35,6 +35,9 @@ struct slot {
 	int run_fd;		/* this attempt's run lock (the handler's) */
 	char *spawn_path;	/* between slot_start and slot_release */
 	char *spawn_cwd;
+	char **spawn_argv;	/* the child reads them until its exec */
+	char **spawn_shv;
+	char **spawn_envp;
 	bool spawn_exec;
 	int64_t holders_term_at;	/* a put-back waits: holders of the
 					   run lock got TERM (mono ms) */
