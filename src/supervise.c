@@ -402,30 +402,17 @@ spawn_release(const struct spawn_req *req, struct child *c, bool go,
 	int e = 0;
 
 	if (go) {
+		/* Its exec is not waited for: spawn_confirm reads the
+		 * report once the child has been reaped. */
 		(void)!write(c->go_fd, "g", 1);
 		close_fd(&c->go_fd);
-		/* The report pipe closes on a successful exec; otherwise it
-		 * carries errno. */
-		ssize_t r;
-
-		while ((r = read(c->report_fd, &e, sizeof(e))) < 0 &&
-		    errno == EINTR)
-			;
-#ifdef SPAWN_SHARED_VM
-		/* End of file: it has left our memory, by exec or exit.
-		 * An errno: it is reaped below first.  A failed read tells
-		 * nothing: its stack is never used again. */
-		if (r <= 0)
-			stack_give(c->pid, r < 0);
-#endif
+		return 0;
 	} else {
 		kill(c->pid, SIGKILL);
 		e = ECANCELED;
 	}
 	close_fd(&c->go_fd);
 	close_fd(&c->report_fd);
-	if (e == 0)
-		return 0;
 	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 #ifdef SPAWN_SHARED_VM
@@ -434,8 +421,28 @@ spawn_release(const struct spawn_req *req, struct child *c, bool go,
 	close_fd(&c->out_fd);
 	close_fd(&c->err_fd);
 	close_fd(&c->progress_fd);
-	if (e != ECANCELED)
-		*cause = spawn_error(req, "cannot start", e);
+	(void)req;
+	(void)cause;
+	return e;
+}
+
+int
+spawn_confirm(const struct spawn_req *req, struct child *c, char **cause)
+{
+	int e = 0;
+
+	/* The report pipe closed on a successful exec; otherwise it
+	 * carries errno.  The child is reaped: nothing to wait for. */
+	if (c->report_fd >= 0)
+		while (read(c->report_fd, &e, sizeof(e)) < 0 && errno == EINTR)
+			;
+	close_fd(&c->report_fd);
+#ifdef SPAWN_SHARED_VM
+	stack_give(c->pid, false);
+#endif
+	if (e == 0)
+		return 0;
+	*cause = spawn_error(req, "cannot start", e);
 	return e;
 }
 
