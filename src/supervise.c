@@ -211,17 +211,17 @@ raw_syscall(long n, long a, long b, long c, long d)
 }
 
 /* What the child reads, copied onto its own stack's far end: the
- * spawn_req's strings must stay unchanged until spawn_release (slot.c
+ * spawn_req's strings must stay unchanged until spawn_confirm (slot.c
  * keeps them). */
 struct vm_arg {
 	struct spawn_req req;
 	struct spawn_fds f;
 };
 
-/* Stacks of children between spawn_begin and their exec, reused. */
+/* Stacks of children from spawn_begin until they are reaped, reused. */
 static struct {
 	void *base;
-	pid_t pid;		/* 0: free; -1: never again (lost track) */
+	pid_t pid;		/* 0: free */
 } *stacks;
 static size_t nstacks;
 
@@ -244,14 +244,13 @@ stack_take(void)
 	return (int)nstacks++;
 }
 
-/* The child of pid no longer runs on our memory: it has exec'd (its
- * report pipe closed) or is reaped. */
+/* The child of pid is reaped: it no longer runs on our memory. */
 static void
-stack_give(pid_t pid, bool lost)
+stack_give(pid_t pid)
 {
 	for (size_t i = 0; i < nstacks; i++)
 		if (stacks[i].pid == pid && pid > 0)
-			stacks[i].pid = lost ? -1 : 0;
+			stacks[i].pid = 0;
 }
 
 static int __attribute__((no_sanitize("address", "undefined"),
@@ -416,7 +415,7 @@ spawn_release(const struct spawn_req *req, struct child *c, bool go,
 	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
 #ifdef SPAWN_SHARED_VM
-	stack_give(c->pid, false);
+	stack_give(c->pid);
 #endif
 	close_fd(&c->out_fd);
 	close_fd(&c->err_fd);
@@ -438,7 +437,7 @@ spawn_confirm(const struct spawn_req *req, struct child *c, char **cause)
 			;
 	close_fd(&c->report_fd);
 #ifdef SPAWN_SHARED_VM
-	stack_give(c->pid, false);
+	stack_give(c->pid);
 #endif
 	if (e == 0)
 		return 0;
