@@ -284,11 +284,17 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 		s->start_passing = passing_errno(rc);
 		goto out;
 	}
-	/* For spawn_release's messages. */
+	/* For spawn_confirm's messages. */
 	s->spawn_path = path;
 	s->spawn_cwd = cwd;
 	s->spawn_exec = is_exec;
+	/* The child may share our memory until its exec
+	 * (supervise.c): what it reads lives until slot_release. */
+	s->spawn_argv = argv;
+	s->spawn_shv = shv;
+	s->spawn_envp = envp;
 	path = cwd = NULL;
+	argv = shv = envp = NULL;
 	started = true;
 out:
 	if (in >= 0 && in != env->devnull)
@@ -300,6 +306,18 @@ out:
 	free(path);
 	free(cwd);
 	return started;
+}
+
+static void
+free_spawn(struct slot *s)
+{
+	free(s->spawn_path);
+	free(s->spawn_cwd);
+	free_strv(s->spawn_argv);
+	free_strv(s->spawn_shv);
+	free_strv(s->spawn_envp);
+	s->spawn_path = s->spawn_cwd = NULL;
+	s->spawn_argv = s->spawn_shv = s->spawn_envp = NULL;
 }
 
 bool
@@ -320,10 +338,29 @@ slot_release(struct slot *s, bool recorded, const char *record_error,
 		    "store error");
 	} else if (rc != 0)
 		s->start_passing = passing_errno(rc);
-	free(s->spawn_path);
-	free(s->spawn_cwd);
-	s->spawn_path = s->spawn_cwd = NULL;
+	/* Let go, the child reads them until its exec: slot_confirm. */
+	if (rc != 0)
+		free_spawn(s);
 	return rc == 0;
+}
+
+bool
+slot_confirm(struct slot *s)
+{
+	struct spawn_req req = {
+		.path = s->spawn_path, .cwd = s->spawn_cwd,
+		.search_path = s->spawn_exec,
+	};
+	char *cause = NULL;
+	int rc = spawn_confirm(&req, &s->ch, &cause);
+
+	free_spawn(s);
+	if (rc == 0)
+		return true;
+	free(s->start_error);
+	s->start_error = cause;
+	s->start_passing = passing_errno(rc);
+	return false;
 }
 
 /* Keeps the log's tail: once the handler's bytes in it have grown past
@@ -497,8 +534,7 @@ slot_clear(struct slot *s)
 	close_fd(&s->run_fd);
 	close_fd(&s->ch.go_fd);
 	close_fd(&s->ch.report_fd);
-	free(s->spawn_path);
-	free(s->spawn_cwd);
+	free_spawn(s);
 	if (s->log_fd >= 0) {
 		trim_log(s, LOG_CAP);
 		close(s->log_fd);

@@ -33,8 +33,12 @@ struct slot {
 	char *start_error;	/* the handler could not be started */
 	bool start_passing;	/* ... for a passing reason: put it back */
 	int run_fd;		/* this attempt's run lock (the handler's) */
-	char *spawn_path;	/* between slot_start and slot_release */
+	char *spawn_path;	/* between slot_start and slot_confirm */
 	char *spawn_cwd;
+	char **spawn_argv;	/* the child reads them until its exec:
+				   kept until slot_confirm */
+	char **spawn_shv;
+	char **spawn_envp;
 	bool spawn_exec;
 	int64_t holders_term_at;	/* a put-back waits: holders of the
 					   run lock got TERM (mono ms) */
@@ -86,9 +90,15 @@ bool slot_start(struct slot *s, const struct slot_env *env, char **cause);
 /* Lets the handler slot_start made run, if its process group was
  * recorded, or kills it (record_error: why not).  False with *cause set
  * (malloc'd) and s->start_passing as for slot_start if it did not
- * start; the child is gone then. */
+ * start; the child is gone then.  Its exec is not waited for: once its
+ * process is reaped, slot_confirm says whether it happened. */
 bool slot_release(struct slot *s, bool recorded, const char *record_error,
     char **cause);
+
+/* After the reaping of a handler slot_release let run: false if its
+ * exec failed, with s->start_error and s->start_passing set as for a
+ * failed slot_start (the exit status then means nothing). */
+bool slot_confirm(struct slot *s);
 
 /* Reads what is available on the handler's pipes. */
 void slot_read(struct slot *s, int fd);

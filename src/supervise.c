@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +16,12 @@
 #include "proc.h"
 #include "supervise.h"
 #include "util.h"
+
+/* -DJOBQ_SPAWN_FORK builds the fork(2) path, the one other machines
+ * use. */
+#if defined(__x86_64__) && !defined(JOBQ_SPAWN_FORK)
+#define SPAWN_SHARED_VM 1	/* see vm_child */
+#endif
 
 void
 prepare_descriptors(void)
@@ -77,6 +85,14 @@ close_pair(int fds[2])
 		close(fds[1]);
 }
 
+/* The descriptors of one spawn. */
+struct spawn_fds {
+	int out[2], err[2], prog[2];
+	int report[2];		/* child -> worker: exec's errno */
+	int go[2];		/* worker -> child: the group is recorded */
+};
+
+#ifndef SPAWN_SHARED_VM
 /* Every signal back to its default action.  The kernel's call, not
  * sigaction(3): glibc will not touch the two real-time signals it keeps
  * for itself, and its posix_spawn leaves them ignored in the child, where
@@ -99,12 +115,6 @@ default_all_signals(void)
 
 /* The child between fork and exec: only system calls, then exec.  The
  * worker is single-threaded, so no lock can be held across the fork. */
-/* The descriptors of one spawn. */
-struct spawn_fds {
-	int out[2], err[2], prog[2];
-	int report[2];		/* child -> worker: exec's errno */
-	int go[2];		/* worker -> child: the group is recorded */
-};
 
 static void __attribute__((noreturn))
 child(const struct spawn_req *req, const struct spawn_fds *f)
@@ -157,6 +167,7 @@ fail:
 	(void)!write(report, &e, sizeof(e));
 	_exit(127);
 }
+#endif
 
 /* "cannot start handler PATH in CWD: ERROR", malloc'd.  An exec job's
  * program is a command, found on PATH. */
@@ -175,6 +186,138 @@ close_fd(int *fd)
 		close(*fd);
 	*fd = -1;
 }
+
+#ifdef SPAWN_SHARED_VM
+/* The child shares the worker's memory (clone with CLONE_VM) from the
+ * fork to its exec: no page tables to copy, and no page copied on write
+ * while it waits to be recorded and the worker writes the record.  The
+ * worker does not wait for it (no CLONE_VFORK: it must record the group
+ * first), so the child runs on a stack of its own and must write nothing
+ * but that stack.  glibc's wrappers set errno, which is the worker's
+ * (the child has the worker's thread pointer): the child makes its system
+ * calls itself, and errors come back as -errno. */
+#define CHILD_STACK (64 * 1024)
+
+static inline __attribute__((always_inline)) long
+raw_syscall(long n, long a, long b, long c, long d)
+{
+	register long r10 __asm__("r10") = d;
+	long ret;
+
+	__asm__ volatile ("syscall" : "=a"(ret)
+	    : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+	    : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* What the child reads, copied onto its own stack's far end: the
+ * spawn_req's strings must stay unchanged until spawn_confirm (slot.c
+ * keeps them). */
+struct vm_arg {
+	struct spawn_req req;
+	struct spawn_fds f;
+};
+
+/* Stacks of children from spawn_begin until they are reaped, reused. */
+static struct {
+	void *base;
+	pid_t pid;		/* 0: free */
+} *stacks;
+static size_t nstacks;
+
+static int
+stack_take(void)
+{
+	size_t i;
+
+	for (i = 0; i < nstacks; i++)
+		if (stacks[i].base != NULL && stacks[i].pid == 0)
+			return (int)i;
+	stacks = xrealloc(stacks, (nstacks + 1) * sizeof(*stacks));
+	stacks[nstacks].base = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	stacks[nstacks].pid = 0;
+	if (stacks[nstacks].base == MAP_FAILED) {
+		stacks[nstacks].base = NULL;
+		return -1;
+	}
+	return (int)nstacks++;
+}
+
+/* The child of pid is reaped: it no longer runs on our memory. */
+static void
+stack_give(pid_t pid)
+{
+	for (size_t i = 0; i < nstacks; i++)
+		if (stacks[i].pid == pid && pid > 0)
+			stacks[i].pid = 0;
+}
+
+static int __attribute__((no_sanitize("address", "undefined"),
+    no_stack_protector))
+vm_child(void *p)
+{
+	const struct vm_arg *a = p;
+	const struct spawn_req *req = &a->req;
+	const struct spawn_fds *f = &a->f;
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} ksa = { SIG_DFL, 0, NULL, 0 };
+	unsigned long none = 0;
+	char c;
+	long e;
+
+	/* As child() below, in system calls only. */
+	raw_syscall(SYS_close, f->go[1], 0, 0, 0);
+	raw_syscall(SYS_close, f->report[0], 0, 0, 0);
+	raw_syscall(SYS_close, f->out[0], 0, 0, 0);
+	raw_syscall(SYS_close, f->err[0], 0, 0, 0);
+	raw_syscall(SYS_close, f->prog[0], 0, 0, 0);
+	raw_syscall(SYS_setpgid, 0, 0, 0, 0);
+	while ((e = raw_syscall(SYS_read, f->go[0], (long)&c, 1, 0)) ==
+	    -EINTR)
+		;
+	if (e != 1)
+		raw_syscall(SYS_exit_group, 127, 0, 0, 0);
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			raw_syscall(SYS_rt_sigaction, sig, (long)&ksa, 0,
+			    sizeof(ksa.mask));
+	raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0,
+	    sizeof(none));
+	if ((e = raw_syscall(SYS_dup2, req->stdin_fd, 0, 0, 0)) < 0 ||
+	    (e = raw_syscall(SYS_dup2, f->out[1], 1, 0, 0)) < 0 ||
+	    (e = raw_syscall(SYS_dup2, f->err[1], 2, 0, 0)) < 0 ||
+	    (e = raw_syscall(SYS_dup2, f->prog[1], JOBQ_PROGRESS_FD, 0,
+	    0)) < 0 ||
+	    (e = raw_syscall(SYS_dup2, req->lock_fd, JOBQ_LOCK_FD, 0, 0)) < 0)
+		goto fail;
+	raw_syscall(SYS_close_range, JOBQ_PROGRESS_FD + 1, JOBQ_LOCK_FD - 1,
+	    CLOSE_RANGE_CLOEXEC, 0);
+	raw_syscall(SYS_close_range, JOBQ_LOCK_FD + 1, ~0U,
+	    CLOSE_RANGE_CLOEXEC, 0);
+	if (req->cwd != NULL &&
+	    (e = raw_syscall(SYS_chdir, (long)req->cwd, 0, 0, 0)) < 0)
+		goto fail;
+	e = raw_syscall(SYS_execve, (long)req->path, (long)req->argv,
+	    (long)req->envp, 0);
+	if (e == -ENOEXEC && req->sh_argv != NULL)
+		e = raw_syscall(SYS_execve, (long)"/bin/sh",
+		    (long)req->sh_argv, (long)req->envp, 0);
+fail:
+	{
+		int err = (int)-e;
+
+		raw_syscall(SYS_write, f->report[1], (long)&err, sizeof(err),
+		    0);
+	}
+	raw_syscall(SYS_exit_group, 127, 0, 0, 0);
+	return 127;
+}
+#endif
 
 int
 spawn_begin(const struct spawn_req *req, struct child *c, char **cause)
@@ -197,12 +340,39 @@ spawn_begin(const struct spawn_req *req, struct child *c, char **cause)
 		goto out;
 	}
 	what = "cannot start";
+#ifdef SPAWN_SHARED_VM
+	int st;
+
+	if ((st = stack_take()) < 0) {
+		rc = errno;
+		goto out;
+	}
+	struct vm_arg *a = stacks[st].base;
+
+	sigset_t all, old;
+
+	a->req = *req;
+	a->f = f;
+	/* Every signal blocked from its first instruction until it has
+	 * set them all to their defaults: no handler of ours may ever run
+	 * in it, on our memory. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(vm_child, (char *)stacks[st].base + CHILD_STACK,
+	    CLONE_VM | SIGCHLD, a);
+	rc = pid < 0 ? errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0)
+		goto out;
+	stacks[st].pid = pid;
+#else
 	if ((pid = fork()) < 0) {
 		rc = errno;
 		goto out;
 	}
 	if (pid == 0)
 		child(req, &f);
+#endif
 	/* Both sides set the group, so it exists when it is recorded. */
 	setpgid(pid, pid);
 	c->pid = pid;
@@ -231,27 +401,47 @@ spawn_release(const struct spawn_req *req, struct child *c, bool go,
 	int e = 0;
 
 	if (go) {
+		/* Its exec is not waited for: spawn_confirm reads the
+		 * report once the child has been reaped. */
 		(void)!write(c->go_fd, "g", 1);
 		close_fd(&c->go_fd);
-		/* The report pipe closes on a successful exec; otherwise it
-		 * carries errno. */
-		while (read(c->report_fd, &e, sizeof(e)) < 0 && errno == EINTR)
-			;
+		return 0;
 	} else {
 		kill(c->pid, SIGKILL);
 		e = ECANCELED;
 	}
 	close_fd(&c->go_fd);
 	close_fd(&c->report_fd);
-	if (e == 0)
-		return 0;
 	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 		;
+#ifdef SPAWN_SHARED_VM
+	stack_give(c->pid);
+#endif
 	close_fd(&c->out_fd);
 	close_fd(&c->err_fd);
 	close_fd(&c->progress_fd);
-	if (e != ECANCELED)
-		*cause = spawn_error(req, "cannot start", e);
+	(void)req;
+	(void)cause;
+	return e;
+}
+
+int
+spawn_confirm(const struct spawn_req *req, struct child *c, char **cause)
+{
+	int e = 0;
+
+	/* The report pipe closed on a successful exec; otherwise it
+	 * carries errno.  The child is reaped: nothing to wait for. */
+	if (c->report_fd >= 0)
+		while (read(c->report_fd, &e, sizeof(e)) < 0 && errno == EINTR)
+			;
+	close_fd(&c->report_fd);
+#ifdef SPAWN_SHARED_VM
+	stack_give(c->pid);
+#endif
+	if (e == 0)
+		return 0;
+	*cause = spawn_error(req, "cannot start", e);
 	return e;
 }
 

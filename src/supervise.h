@@ -41,13 +41,19 @@ struct child {
  * never run unrecorded, where no rescuer could stop it.  spawn_begin
  * forks a child that waits in its own process group (c->pid, which is
  * also the group, and c->start_ticks set); spawn_release lets it exec,
- * or with go false kills it.  Each returns 0, or an errno value with
- * *cause (malloc'd) saying what failed, the program and the errno's
- * message included; spawn_release returns ECANCELED without a cause
- * when go is false.  After a failure c holds nothing (the child is
+ * or with go false kills it and returns ECANCELED.  spawn_begin
+ * returns 0, or an errno value with *cause (malloc'd) saying what
+ * failed, the program and the errno's message included.  After a failure c holds nothing (the child is
  * reaped); after spawn_begin failed, spawn_release must not be called. */
 int spawn_begin(const struct spawn_req *req, struct child *c, char **cause);
 int spawn_release(const struct spawn_req *req, struct child *c, bool go,
+    char **cause);
+/* After spawn_release let it go and the child has been reaped: 0 if it
+ * had exec'd, or the errno its exec (or a step before) failed with and
+ * *cause.  Until then req's strings must stay as they were: the child
+ * may share our memory and read them until its exec.  A worker does not
+ * wait for the exec of what it lets go. */
+int spawn_confirm(const struct spawn_req *req, struct child *c,
     char **cause);
 
 /* Makes every descriptor from 3 up close-on-exec and puts /dev/null on

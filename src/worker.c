@@ -36,9 +36,10 @@
 
 /* Descriptors: those of the worker itself (stdio, database, WAL, shm,
  * locks, signalfd, inotify, /dev/null, and what SQLite and recovery open
- * for a moment), those each slot holds (three pipes, the log, a run
- * lock, one to spare) and those one start needs for a moment (five
- * pipes, the payload's memfd, /proc). */
+ * for a moment), those each slot holds (three pipes, the one that
+ * reports its exec until it is reaped, the log, a run lock) and those
+ * one start needs for a moment (five pipes, the payload's memfd,
+ * /proc). */
 #define FDS_FIXED 32
 #define FDS_PER_SLOT 6
 #define FDS_SPAWN 16
@@ -776,6 +777,9 @@ reap_children(struct worker *w)
 		s->exited = true;
 		s->wstatus = wstatus;
 		s->exited_mono = mono_ms();
+		/* Its exec was not waited for: did it happen? */
+		if (!slot_confirm(s) && s->start_passing)
+			back_off(w);
 	}
 }
 

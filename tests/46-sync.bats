@@ -200,6 +200,43 @@ needs_strace() {
 	[ "$output" = "rel-ran" ]
 }
 
+@test "-j 8 starts of every kind at once: each child execs its own command, failures name theirs" {
+	# Handlers start in turns of up to 8, each waiting to be recorded
+	# while sharing the worker's memory: a failed start (no exec, no
+	# cwd) must not disturb its neighbours, nor the next turn.
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf 'x\n' >"$BATS_TEST_TMPDIR/bin/noexec"
+	printf 'echo sh "$1"\n' >"$BATS_TEST_TMPDIR/bin/nosheb"
+	chmod 755 "$BATS_TEST_TMPDIR/bin/nosheb"
+	local b=$BATS_TEST_TMPDIR/bin job
+	for job in $(seq 40); do
+		case $((job % 4)) in
+		0) echo "{\"argv\": [\"noexec\"], \"env\": {\"PATH\": \"$b\"}}" ;;
+		1) echo "{\"argv\": [\"nosheb\", \"a$job\"], \"env\": {\"PATH\": \"$b\"}}" ;;
+		2) echo "{\"argv\": [\"sh\", \"-c\", \"echo \$0 \$JOBQ_JOB_ID\", \"x$job\"]}" ;;
+		3) echo "{\"argv\": [\"true\"], \"cwd\": \"$BATS_TEST_TMPDIR/gone\"}" ;;
+		esac
+	done >"$BATS_TEST_TMPDIR/jobs"
+	mkdir "$BATS_TEST_TMPDIR/gone"
+	run -0 "$JOBQ" submit --batch "$BATS_TEST_TMPDIR/jobs"
+	rmdir "$BATS_TEST_TMPDIR/gone"
+	drain_worker -j 8
+	for job in $(seq 40); do
+		case $((job % 4)) in
+		0) assert_job "$job" state=failed attempt=1 \
+			"error~=^cannot start command noexec in .*: Permission denied$" ;;
+		1) assert_job "$job" state=completed
+		   run -0 "$JOBQ" result "$job"
+		   [ "$output" = "sh a$job" ] || fail "job $job: $output" ;;
+		2) assert_job "$job" state=completed
+		   run -0 "$JOBQ" result "$job"
+		   [ "$output" = "x$job $job" ] || fail "job $job: $output" ;;
+		3) assert_job "$job" state=failed attempt=1 \
+			"error~=^cannot start command /.*/true in $BATS_TEST_TMPDIR/gone: No such file or directory$" ;;
+		esac
+	done
+}
+
 @test "a slot an outcome frees is claimed again in the transaction that records it" {
 	needs_strace
 	for i in $(seq 10); do "$JOBQ" submit -- true >/dev/null; done
