@@ -92,6 +92,15 @@ struct spawn_fds {
 	int go[2];		/* worker -> child: the group is recorded */
 };
 
+/* The kernel's struct sigaction, for rt_sigaction(2) itself: what a
+ * child sets every signal back to before its exec. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask;
+};
+
 #ifndef SPAWN_SHARED_VM
 /* Every signal back to its default action.  The kernel's call, not
  * sigaction(3): glibc will not touch the two real-time signals it keeps
@@ -100,12 +109,7 @@ struct spawn_fds {
 static void
 default_all_signals(void)
 {
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void *restorer;
-		unsigned long mask;
-	} ksa = { SIG_DFL, 0, NULL, 0 };
+	struct kernel_sigaction ksa = { SIG_DFL, 0, NULL, 0 };
 
 	for (int sig = 1; sig <= 64; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -260,12 +264,7 @@ vm_child(void *p)
 	const struct vm_arg *a = p;
 	const struct spawn_req *req = &a->req;
 	const struct spawn_fds *f = &a->f;
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void *restorer;
-		unsigned long mask;
-	} ksa = { SIG_DFL, 0, NULL, 0 };
+	struct kernel_sigaction ksa = { SIG_DFL, 0, NULL, 0 };
 	unsigned long none = 0;
 	char c;
 	long e;

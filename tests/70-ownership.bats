@@ -325,7 +325,9 @@ c.commit()' "$JOBQ_DIR/jobq.db" "$id"
 	assert_equal "$(ls -A "$JOBQ_DIR")" jobq.db
 }
 
-@test "a jobq-stamped database with no tables: exit 69, damaged" {
+# stamped_db [SQL]: the spool's database replaced by one stamped as
+# jobq's at the current schema version, holding only what SQL makes.
+stamped_db() {
 	local version
 	"$JOBQ" submit t >/dev/null
 	version=$("$PYTHON" -c 'import sqlite3, sys
@@ -335,9 +337,15 @@ print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])
 	mkdir -m 0700 "$JOBQ_DIR"
 	"$PYTHON" -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
+if sys.argv[3]:
+    c.execute(sys.argv[3])
 c.execute("PRAGMA application_id = %d" % 0x6a6f6271)
 c.execute("PRAGMA user_version = %d" % int(sys.argv[2]))
-c.commit()' "$JOBQ_DIR/jobq.db" "$version"
+c.commit()' "$JOBQ_DIR/jobq.db" "$version" "${1:-}"
+}
+
+@test "a jobq-stamped database with no tables: exit 69, damaged" {
+	stamped_db
 	local args
 	for args in "status 1" "list" "submit t"; do
 		# shellcheck disable=SC2086
@@ -348,19 +356,7 @@ c.commit()' "$JOBQ_DIR/jobq.db" "$version"
 }
 
 @test "a jobq-stamped database whose jobs is a view, not a table: exit 69, damaged" {
-	local version
-	"$JOBQ" submit t >/dev/null
-	version=$("$PYTHON" -c 'import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])' \
-		"$JOBQ_DIR/jobq.db")
-	rm -r "$JOBQ_DIR"
-	mkdir -m 0700 "$JOBQ_DIR"
-	"$PYTHON" -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("CREATE VIEW jobs AS SELECT 1 AS id")
-c.execute("PRAGMA application_id = %d" % 0x6a6f6271)
-c.execute("PRAGMA user_version = %d" % int(sys.argv[2]))
-c.commit()' "$JOBQ_DIR/jobq.db" "$version"
+	stamped_db "CREATE VIEW jobs AS SELECT 1 AS id"
 	run --separate-stderr -69 "$JOBQ" submit t
 	assert_output ""
 	assert_regex "$stderr" "^jobq: submit: $JOBQ_DIR/jobq\\.db: the database is damaged"
