@@ -88,18 +88,13 @@ make_queue(struct store *st, const char *queue)
 	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_QUEUE,
 	    "INSERT OR IGNORE INTO queues (name, paused)"
 	    " VALUES (?1, (SELECT paused FROM queues WHERE name = '*'))");
-	int rc;
 
 	if (st->batch_queue != NULL && strcmp(st->batch_queue, queue) == 0)
 		return STORE_OK;
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "submit");
 	sq_bind(s, p_text(queue));
-	rc = sq_step(s);
-	sq_done(s);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "submit");
-	return STORE_OK;
+	return sq_exec_done(st, s, "submit");
 }
 
 /* One job, in the caller's transaction.  STORE_CONFLICT: the key is

@@ -139,16 +139,11 @@ promote_due(struct store *st, int64_t now)
 {
 	sqlite3_stmt *s = sq_kept(st, S_PROMOTE,
 	    "UPDATE jobs SET delayed = 0 WHERE delayed = 1 AND run_at <= ?1");
-	int rc;
 
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "claim");
 	sq_bind(s, p_int(now));
-	rc = sq_step(s);
-	sq_done(s);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "claim");
-	return STORE_OK;
+	return sq_exec_done(st, s, "claim");
 }
 
 /* One claim inside the open transaction: STORE_NOTFOUND if nothing is
@@ -393,7 +388,7 @@ record_end(struct store *st, const struct outcome *o,
 	sqlite3_stmt *s, *a, *res;
 	bool ended = job_state_ended(v->state);
 	bool retry = v->state == JOB_RETRYING;
-	int rc;
+	enum store_rc r;
 
 	if ((s = sq_kept(st, S_FINISH,
 	    "UPDATE jobs SET state = ?4, finished_at = ?5, exit_code = ?6,"
@@ -425,27 +420,21 @@ record_end(struct store *st, const struct outcome *o,
 	    p_int_if((int64_t)o->result_len, ended),
 	    p_int(o->result_truncated), p_int(v->failure), p_int(v->deaths),
 	    p_text(ended ? o->worker : NULL), p_int_if(v->run_at, retry));
-	rc = sq_step(s);
-	sq_done(s);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "finish");
+	if ((r = sq_exec_done(st, s, "finish")) != STORE_OK)
+		return r;
 
 	sq_bind(a, p_int(o->id), p_int(o->attempt), p_int(now),
 	    p_text(v->outcome),
 	    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
 	    p_int_if(o->end.signal, o->end.signal > 0), p_text(v->error));
-	rc = sq_step(a);
-	sq_done(a);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "finish");
+	if ((r = sq_exec_done(st, a, "finish")) != STORE_OK)
+		return r;
 	if (!ended)
 		return STORE_OK;
 	sq_bind(res, p_int(o->id), p_blob(o->result, o->result_len));
-	rc = sq_step(res);
-	sq_done(res);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc),
-		    "cannot store the result");
+	if ((r = sq_exec_done(st, res, "cannot store the result")) !=
+	    STORE_OK)
+		return r;
 	return sq_job_ended(st, o->id, v->state, now);
 }
 

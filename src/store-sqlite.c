@@ -136,6 +136,17 @@ sq_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+enum store_rc
+sq_exec_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sq_step(s);
+
+	sq_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_db_fail(st, sq_classify(rc), what);
+	return STORE_OK;
+}
+
 bool
 store_sync_env(bool *normal, char **cause)
 {
@@ -299,16 +310,14 @@ sq_run_params(struct store *st, const char *sql, const struct param *p,
     size_t n)
 {
 	sqlite3_stmt *s;
-	int rc;
+	enum store_rc r;
 
 	if ((s = sq_prepare(st, sql)) == NULL)
 		return sq_db_fail(st, STORE_ERROR, "write");
 	sq_bind_params(s, p, n);
-	rc = sq_step(s);
+	r = sq_exec_done(st, s, "write");
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return sq_db_fail(st, sq_classify(rc), "write");
-	return STORE_OK;
+	return r;
 }
 
 char *

@@ -69,6 +69,10 @@ enum store_rc sq_classify(int rc);
 sqlite3_stmt *sq_kept(struct store *, enum stmt_id, const char *sql);
 sqlite3_stmt *sq_prepare(struct store *, const char *sql);
 void sq_done(sqlite3_stmt *);
+/* Runs a bound statement that returns no row to its end and makes it
+ * ready again: STORE_OK, or the failure classified and recorded as
+ * `what`. */
+enum store_rc sq_exec_done(struct store *, sqlite3_stmt *, const char *what);
 int sq_step(sqlite3_stmt *);
 int sq_exec(struct store *, const char *sql);
 
