@@ -29,7 +29,7 @@ main(int argc, char **argv)
 	}
 	spool_init(&sp);
 	if (spool_open(&sp, argv[1], false, &cause) != SPOOL_OK ||
-	    store_open(&sp, false, &st, &cause) != STORE_OK) {
+	    store_open(&sp, NULL, false, &st, &cause) != STORE_OK) {
 		fprintf(stderr, "claim-bench: %s\n", cause ? cause : "no spool");
 		return 1;
 	}

@@ -60,7 +60,7 @@ open_store(struct spool *sp, struct store **st, bool create)
 		spool_close(sp);
 		return EXIT_UNAVAILABLE;
 	}
-	rc = store_open(sp, create, st, &cause);
+	rc = store_open(sp, NULL, create, st, &cause);
 	if (rc == STORE_NOTFOUND && !create) {
 		free(cause);
 		return EXIT_OK;

@@ -10,7 +10,7 @@
  * job that waited for this one keeps its deps row: status shows the
  * dependency as gone, and it had ended, so it waits for nothing. */
 static enum store_rc
-delete_rest(struct store *st, int64_t id)
+delete_rest(struct sqlite_store *st, int64_t id)
 {
 	static const char *const sql[] = {
 		"DELETE FROM results WHERE job_id = ?1",
@@ -57,7 +57,7 @@ bind_states(sqlite3_stmt *s, int idx, unsigned mask)
 /* Up to batch candidates above *after, read without the write lock: a
  * walk over many rows that do not match must not hold up writers. */
 static enum store_rc
-prune_find(struct store *st, const struct prune_filter *f, int64_t after,
+prune_find(struct sqlite_store *st, const struct prune_filter *f, int64_t after,
     size_t batch, struct gone_job **out, size_t *n)
 {
 	sqlite3_stmt *s;
@@ -82,7 +82,7 @@ prune_find(struct store *st, const struct prune_filter *f, int64_t after,
 /* Deletes the candidates that still match (a retry may have made one
  * pending since it was read); those that do not are dropped from v. */
 static enum store_rc
-prune_delete(struct store *st, const struct prune_filter *f,
+prune_delete(struct sqlite_store *st, const struct prune_filter *f,
     struct gone_job *v, size_t *n)
 {
 	enum store_rc r;
@@ -116,9 +116,10 @@ prune_delete(struct store *st, const struct prune_filter *f,
 }
 
 enum store_rc
-store_prune_batch(struct store *st, const struct prune_filter *f,
+sqlite_prune_batch(struct store *base, const struct prune_filter *f,
     int64_t *after, size_t batch, struct gone_job **out, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	int64_t last;
 
@@ -151,7 +152,7 @@ store_prune_batch(struct store *st, const struct prune_filter *f,
  * and commits; otherwise, or on a failure, rolls back and empties the
  * list, so that no log file of a job still there is removed. */
 static enum store_rc
-delete_gone(struct store *st, enum store_rc r, struct gone_job **out,
+delete_gone(struct sqlite_store *st, enum store_rc r, struct gone_job **out,
     size_t *n)
 {
 	for (size_t i = 0; i < *n && r == STORE_OK; i++) {
@@ -170,9 +171,10 @@ delete_gone(struct store *st, enum store_rc r, struct gone_job **out,
 }
 
 enum store_rc
-store_delete(struct store *st, const int64_t *ids, size_t nids,
+sqlite_delete(struct store *base, const int64_t *ids, size_t nids,
     int64_t *bad, enum job_state *was, struct gone_job **out, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	struct job j;
 
@@ -182,7 +184,7 @@ store_delete(struct store *st, const int64_t *ids, size_t nids,
 		return r;
 	/* All or nothing: every job is checked before any is deleted. */
 	for (size_t i = 0; i < nids && r == STORE_OK; i++) {
-		if ((r = store_get_info(st, ids[i], &j)) != STORE_OK) {
+		if ((r = sqlite_get_info(&st->base, ids[i], &j)) != STORE_OK) {
 			*bad = ids[i];
 			break;
 		}
@@ -198,8 +200,9 @@ store_delete(struct store *st, const int64_t *ids, size_t nids,
 }
 
 enum store_rc
-store_vacuum(struct store *st)
+sqlite_vacuum(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	int rc;
 
 	/* VACUUM cannot run in a transaction; it takes SQLite's write
@@ -216,7 +219,7 @@ store_vacuum(struct store *st)
 
 /* The ended jobs there are, from the counters: no scan. */
 static enum store_rc
-count_ended(struct store *st, int64_t *n)
+count_ended(struct sqlite_store *st, int64_t *n)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT coalesce(sum(n), 0)"
 	    " FROM counts WHERE state IN ('completed', 'failed',"
@@ -234,9 +237,10 @@ count_ended(struct store *st, int64_t *n)
 }
 
 enum store_rc
-store_retain(struct store *st, int64_t keep, size_t batch,
+sqlite_retain(struct store *base, int64_t keep, size_t batch,
     struct gone_job **out, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	sqlite3_stmt *s;
 	int64_t ended = 0, excess;
@@ -273,8 +277,9 @@ store_retain(struct store *st, int64_t keep, size_t batch,
 }
 
 enum store_rc
-store_get_setting(struct store *st, const char *name, char **value)
+sqlite_get_setting(struct store *base, const char *name, char **value)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st,
 	    "SELECT value FROM settings WHERE name = ?1");
 	int rc;
@@ -292,8 +297,9 @@ store_get_setting(struct store *st, const char *name, char **value)
 }
 
 enum store_rc
-store_set_setting(struct store *st, const char *name, const char *value)
+sqlite_set_setting(struct store *base, const char *name, const char *value)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 
 	if (value == NULL)

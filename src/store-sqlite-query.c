@@ -18,7 +18,7 @@ struct ended {
  * STORE_NOTFOUND, naming it); *blocked counts those not completed, and
  * *broken is the first that can no longer complete, if any. */
 static enum store_rc
-check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
+check_deps(struct sqlite_store *st, const struct job_spec *spec, int64_t *blocked,
     struct ended *broken)
 {
 	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_DEP_STATE,
@@ -60,7 +60,7 @@ check_deps(struct store *st, const struct job_spec *spec, int64_t *blocked,
 
 /* The job that holds a key: waiting or running with it. */
 static enum store_rc
-key_holder(struct store *st, const char *key, int64_t *id)
+key_holder(struct sqlite_store *st, const char *key, int64_t *id)
 {
 	sqlite3_stmt *s = sq_kept(st, S_KEY_HOLDER, "SELECT id FROM jobs"
 	    " WHERE key = ?1 AND key IS NOT NULL AND " SQL_STATE_LIVE);
@@ -83,7 +83,7 @@ key_holder(struct store *st, const char *key, int64_t *id)
 /* The queue's row, made as a queue seen for the first time starts.  In
  * a batch, lines of one queue ask once. */
 static enum store_rc
-make_queue(struct store *st, const char *queue)
+make_queue(struct sqlite_store *st, const char *queue)
 {
 	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_QUEUE,
 	    "INSERT OR IGNORE INTO queues (name, paused)"
@@ -100,7 +100,7 @@ make_queue(struct store *st, const char *queue)
 /* One job, in the caller's transaction.  STORE_CONFLICT: the key is
  * held, *id is the holder, and this statement changed nothing. */
 static enum store_rc
-submit_one(struct store *st, const struct job_spec *spec, int64_t now,
+submit_one(struct sqlite_store *st, const struct job_spec *spec, int64_t now,
     int64_t *id)
 {
 	static const char submit_sql[] =
@@ -166,8 +166,9 @@ submit_one(struct store *st, const struct job_spec *spec, int64_t now,
 }
 
 enum store_rc
-store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
+sqlite_submit(struct store *base, const struct job_spec *spec, int64_t *id)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
@@ -187,8 +188,10 @@ store_submit(struct store *st, const struct job_spec *spec, int64_t *id)
 #define DEFAULT_CACHE "PRAGMA cache_size = -2000"
 
 enum store_rc
-store_batch_begin(struct store *st)
+sqlite_batch_begin(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	free(st->batch_queue);
 	st->batch_queue = NULL;
 	sq_exec(st, BATCH_CACHE);
@@ -196,9 +199,10 @@ store_batch_begin(struct store *st)
 }
 
 enum store_rc
-store_batch_submit(struct store *st, const struct job_spec *spec,
+sqlite_batch_submit(struct store *base, const struct job_spec *spec,
     int64_t *id)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r = submit_one(st, spec, now_ms(), id);
 
 	if (r == STORE_OK && (st->batch_queue == NULL ||
@@ -210,8 +214,9 @@ store_batch_submit(struct store *st, const struct job_spec *spec,
 }
 
 enum store_rc
-store_batch_commit(struct store *st)
+sqlite_batch_commit(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 
 	free(st->batch_queue);
@@ -225,8 +230,10 @@ store_batch_commit(struct store *st)
 }
 
 void
-store_batch_abort(struct store *st)
+sqlite_batch_abort(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	free(st->batch_queue);
 	st->batch_queue = NULL;
 	sq_rollback(st, STORE_OK);
@@ -234,7 +241,7 @@ store_batch_abort(struct store *st)
 }
 
 static enum store_rc
-get_job(struct store *st, enum stmt_id which, const char *sql, int64_t id,
+get_job(struct sqlite_store *st, enum stmt_id which, const char *sql, int64_t id,
     struct job *out)
 {
 	sqlite3_stmt *s = sq_kept(st, which, sql);
@@ -255,23 +262,28 @@ get_job(struct store *st, enum stmt_id which, const char *sql, int64_t id,
 }
 
 enum store_rc
-store_get(struct store *st, int64_t id, struct job *out)
+sqlite_get(struct store *base, int64_t id, struct job *out)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	return get_job(st, S_GET,
 	    "SELECT " JOB_SELECT_ENV " FROM jobs WHERE id = ?1", id, out);
 }
 
 enum store_rc
-store_get_info(struct store *st, int64_t id, struct job *out)
+sqlite_get_info(struct store *base, int64_t id, struct job *out)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	return get_job(st, S_GET_INFO,
 	    "SELECT " JOB_SELECT_EXEC_PAYLOAD " FROM jobs WHERE id = ?1", id,
 	    out);
 }
 
 enum store_rc
-store_get_result(struct store *st, int64_t id, char **buf, size_t *len)
+sqlite_get_result(struct store *base, int64_t id, char **buf, size_t *len)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st,
 	    "SELECT data FROM results WHERE job_id = ?1");
 	int rc, n = 0;
@@ -296,9 +308,10 @@ store_get_result(struct store *st, int64_t id, char **buf, size_t *len)
 }
 
 enum store_rc
-store_get_attempts(struct store *st, int64_t id, struct attempt **out,
+sqlite_get_attempts(struct store *base, int64_t id, struct attempt **out,
     size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st, "SELECT " ATTEMPT_SELECT
 	    " FROM attempts WHERE job_id = ?1 ORDER BY attempt");
 	struct attempt *a = NULL;
@@ -363,7 +376,7 @@ bind_list_match(sqlite3_stmt *s, const struct list_filter *f)
  * has begun are not in it, and with a limit it starts at the limit-th
  * newest job that matches. */
 static enum store_rc
-list_bounds(struct store *st, const struct list_filter *f, int64_t *after,
+list_bounds(struct sqlite_store *st, const struct list_filter *f, int64_t *after,
     int64_t *upto)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT (SELECT max(id) FROM jobs),"
@@ -394,7 +407,7 @@ list_bounds(struct store *st, const struct list_filter *f, int64_t *after,
 
 /* Reads the next page after *after into page[], and ends the read. */
 static enum store_rc
-list_page(struct store *st, sqlite3_stmt *s, int64_t *after,
+list_page(struct sqlite_store *st, sqlite3_stmt *s, int64_t *after,
     struct job *page, size_t *n, bool *last)
 {
 	size_t bytes = 0;
@@ -421,7 +434,7 @@ list_page(struct store *st, sqlite3_stmt *s, int64_t *after,
 /* list --order run: waiting jobs in claim order, read a page at a time
  * after the last one seen, for the reason list_page() gives. */
 static enum store_rc
-list_run_order(struct store *st, const struct list_filter *f,
+list_run_order(struct sqlite_store *st, const struct list_filter *f,
     int (*fn)(const struct job *, void *), void *arg)
 {
 #define RUN_ORDER_WHERE \
@@ -476,9 +489,10 @@ list_run_order(struct store *st, const struct list_filter *f,
 }
 
 enum store_rc
-store_list(struct store *st, const struct list_filter *f,
+sqlite_list(struct store *base, const struct list_filter *f,
     int (*fn)(const struct job *, void *), void *arg)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	struct job *page;
 	sqlite3_stmt *s;
 	int64_t after = 0, upto = 0, left;
@@ -522,8 +536,9 @@ store_list(struct store *st, const struct list_filter *f,
 }
 
 enum store_rc
-store_cancel(struct store *st, int64_t id, enum job_state *was)
+sqlite_cancel(struct store *base, int64_t id, enum job_state *was)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s;
 	enum store_rc r;
 	enum cancel_effect effect;
@@ -531,7 +546,7 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
 		return r;
-	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+	if ((r = sqlite_get_info(&st->base, id, &j)) != STORE_OK)
 		return sq_rollback(st, r);
 	*was = j.state;
 	job_clear(&j);
@@ -566,15 +581,16 @@ store_cancel(struct store *st, int64_t id, enum job_state *was)
 
 
 enum store_rc
-store_retry(struct store *st, int64_t id, enum job_state *was)
+sqlite_retry(struct store *base, int64_t id, enum job_state *was)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	int64_t holder;
 	struct job j;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
 		return r;
-	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+	if ((r = sqlite_get_info(&st->base, id, &j)) != STORE_OK)
 		return sq_rollback(st, r);
 	*was = j.state;
 	if (!job_retry_allowed(*was)) {
@@ -610,15 +626,16 @@ store_retry(struct store *st, int64_t id, enum job_state *was)
 }
 
 enum store_rc
-store_set_priority(struct store *st, int64_t id, int priority,
+sqlite_set_priority(struct store *base, int64_t id, int priority,
     enum job_state *was)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	struct job j;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
 		return r;
-	if ((r = store_get_info(st, id, &j)) != STORE_OK)
+	if ((r = sqlite_get_info(&st->base, id, &j)) != STORE_OK)
 		return sq_rollback(st, r);
 	*was = j.state;
 	job_clear(&j);
@@ -651,8 +668,9 @@ find_queue(struct queue_info *q, size_t n, const char *name)
 }
 
 enum store_rc
-store_queues(struct store *st, struct queue_info **out, size_t *n)
+sqlite_queues(struct store *base, struct queue_info **out, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st, "SELECT name, paused, max_running"
 	    " FROM queues WHERE name != '*' ORDER BY name");
 	sqlite3_stmt *c = sq_prepare(st, "SELECT queue, state, count(*)"
@@ -701,9 +719,10 @@ out:
 }
 
 enum store_rc
-store_pause(struct store *st, const char *const *queues, size_t n,
+sqlite_pause(struct store *base, const char *const *queues, size_t n,
     bool paused)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r = STORE_OK;
 
 	if ((r = sq_begin(st, DURABLE)) != STORE_OK)
@@ -725,8 +744,9 @@ store_pause(struct store *st, const char *const *queues, size_t n,
 }
 
 enum store_rc
-store_set_limit(struct store *st, const char *queue, int64_t limit)
+sqlite_set_limit(struct store *base, const char *queue, int64_t limit)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 
 	r = sq_write(st, "INSERT INTO queues (name, paused, max_running)"
@@ -740,7 +760,7 @@ store_set_limit(struct store *st, const char *queue, int64_t limit)
 
 /* The waiting jobs that depend on id. */
 static enum store_rc
-dependents(struct store *st, int64_t id, int64_t **out, size_t *n)
+dependents(struct sqlite_store *st, int64_t id, int64_t **out, size_t *n)
 {
 	/* Kept: every finish asks. */
 	sqlite3_stmt *s = sq_kept(st, S_DEPENDENTS,
@@ -767,7 +787,7 @@ dependents(struct store *st, int64_t id, int64_t **out, size_t *n)
 }
 
 enum store_rc
-sq_job_ended(struct store *st, int64_t id, enum job_state state, int64_t now)
+sq_job_ended(struct sqlite_store *st, int64_t id, enum job_state state, int64_t now)
 {
 	struct ended *todo = xmalloc(sizeof(*todo));
 	size_t ntodo = 1, cap = 1, nd = 0;
@@ -813,8 +833,9 @@ sq_job_ended(struct store *st, int64_t id, enum job_state state, int64_t now)
 }
 
 enum store_rc
-store_get_deps(struct store *st, int64_t id, struct dep **out, size_t *n)
+sqlite_get_deps(struct store *base, int64_t id, struct dep **out, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st, "SELECT d.dep_id, j.state"
 	    " FROM deps d LEFT JOIN jobs j ON j.id = d.dep_id"
 	    " WHERE d.job_id = ?1 ORDER BY d.dep_id");
@@ -850,9 +871,10 @@ store_get_deps(struct store *st, int64_t id, struct dep **out, size_t *n)
 }
 
 enum store_rc
-store_queue_state(struct store *st, const char *queue, bool *paused,
+sqlite_queue_state(struct store *base, const char *queue, bool *paused,
     int64_t *limit, int64_t *running)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st, "SELECT paused, max_running, running"
 	    " FROM queues WHERE name = ?1");
 	int rc;

@@ -232,7 +232,7 @@ struct db_header {
  * schema object (a foreign database, when the header is not jobq's) and
  * whether it has the jobs table. */
 static enum store_rc
-read_schema_counts(struct store *st, struct db_header *h)
+read_schema_counts(struct sqlite_store *st, struct db_header *h)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT count(*),"
 	    " count(CASE WHEN type = 'table' AND name = 'jobs' THEN 1 END)"
@@ -252,7 +252,7 @@ read_schema_counts(struct store *st, struct db_header *h)
 
 /* One PRAGMA's integer, from the database header. */
 static bool
-read_pragma(struct store *st, const char *sql, int *v)
+read_pragma(struct sqlite_store *st, const char *sql, int *v)
 {
 	sqlite3_stmt *s = sq_prepare(st, sql);
 	bool ok = s != NULL && sq_step(s) == SQLITE_ROW;
@@ -270,7 +270,7 @@ read_pragma(struct store *st, const char *sql, int *v)
  * count of the schema's objects, which only tells a foreign database
  * from a new one, is read only when the header is not ours. */
 static enum store_rc
-read_header(struct store *st, struct db_header *h)
+read_header(struct sqlite_store *st, struct db_header *h)
 {
 	if (!read_pragma(st, "PRAGMA user_version", &h->version) ||
 	    !read_pragma(st, "PRAGMA application_id", &h->appid))
@@ -286,7 +286,7 @@ read_header(struct store *st, struct db_header *h)
 	return read_schema_counts(st, h);
 }
 static enum store_rc
-check_header(struct store *st, const struct db_header *h)
+check_header(struct sqlite_store *st, const struct db_header *h)
 {
 	if ((h->appid != 0 && h->appid != APPLICATION_ID) ||
 	    (h->appid == 0 && h->ntables > 0)) {
@@ -314,7 +314,7 @@ check_header(struct store *st, const struct db_header *h)
  * migrating happen under the spool's lock, so two first commands cannot
  * race. */
 enum store_rc
-sq_migrate(struct store *st)
+sq_migrate(struct sqlite_store *st)
 {
 	struct db_header h;
 	enum store_rc r;

@@ -23,7 +23,7 @@ stats_clear(struct stats *s)
 }
 
 static enum store_rc
-read_counts(struct store *st, struct stats *out)
+read_counts(struct sqlite_store *st, struct stats *out)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT queue, priority, state, n"
 	    " FROM counts WHERE n > 0 ORDER BY queue, priority");
@@ -53,7 +53,7 @@ read_counts(struct store *st, struct stats *out)
 /* Ended since `since`, through jobs_ended (its condition word for
  * word, so the planner takes it). */
 static enum store_rc
-count_since(struct store *st, int64_t since, int64_t *n)
+count_since(struct sqlite_store *st, int64_t since, int64_t *n)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT count(*) FROM jobs"
 	    " WHERE " SQL_STATE_ENDED
@@ -75,7 +75,7 @@ count_since(struct store *st, int64_t since, int64_t *n)
  * jobs that ended after running; a job cancelled before it ran has
  * neither, and one cancelled while retrying only an old start. */
 static enum store_rc
-read_times(struct store *st, size_t samples, struct stats *out)
+read_times(struct sqlite_store *st, size_t samples, struct stats *out)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT max(started_at - run_at,"
 	    " 0), max(finished_at - started_at, 0) FROM jobs"
@@ -101,7 +101,7 @@ read_times(struct store *st, size_t samples, struct stats *out)
 }
 
 static enum store_rc
-read_workers(struct store *st, struct stats *out)
+read_workers(struct sqlite_store *st, struct stats *out)
 {
 	sqlite3_stmt *s = sq_prepare(st, "SELECT w.id, w.pid, w.started_at,"
 	    " w.queues, (SELECT count(*) FROM jobs j WHERE j.state ="
@@ -129,9 +129,10 @@ read_workers(struct store *st, struct stats *out)
 }
 
 enum store_rc
-store_stats(struct store *st, int64_t now, size_t samples,
+sqlite_stats(struct store *base, int64_t now, size_t samples,
     struct stats *out)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	int rc;
 

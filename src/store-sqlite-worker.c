@@ -8,9 +8,10 @@
 #include "util.h"
 
 enum store_rc
-store_worker_register(struct store *st, const char *worker, int pid,
+sqlite_worker_register(struct store *base, const char *worker, int pid,
     int64_t grace_ms, const char *const *queues, size_t nqueues)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum store_rc r;
 	sqlite3_stmt *s;
 	int rc;
@@ -34,15 +35,18 @@ store_worker_register(struct store *st, const char *worker, int pid,
 }
 
 enum store_rc
-store_worker_unregister(struct store *st, const char *worker)
+sqlite_worker_unregister(struct store *base, const char *worker)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	return sq_write(st, "DELETE FROM workers WHERE id = ?1",
 	    p_text(worker));
 }
 
 int64_t
-store_worker_grace(struct store *st, const char *worker)
+sqlite_worker_grace(struct store *base, const char *worker)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_prepare(st,
 	    "SELECT grace_ms FROM workers WHERE id = ?1");
 	int64_t grace = DEFAULT_GRACE_MS;
@@ -57,8 +61,9 @@ store_worker_grace(struct store *st, const char *worker)
 }
 
 enum store_rc
-store_workers(struct store *st, char ***ids, size_t *n)
+sqlite_workers(struct store *base, char ***ids, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_WORKERS,
 	    "SELECT id FROM workers ORDER BY id");
 	char **v = NULL;
@@ -80,9 +85,11 @@ store_workers(struct store *st, char ***ids, size_t *n)
 }
 
 enum store_rc
-store_worker_queues(struct store *st, struct worker_queues **out,
+sqlite_worker_queues(struct store *base, struct worker_queues **out,
     size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	/* Workers record the queues they serve from schema 9 on; before
 	 * it, each is taken to serve every queue. */
 	sqlite3_stmt *s = sq_prepare(st, "SELECT id, queues FROM workers");
@@ -135,7 +142,7 @@ worker_queues_free(struct worker_queues *v, size_t n)
 /* Makes the delayed jobs that have come due claimable: a seek in
  * jobs_delayed, and a write only for those. */
 static enum store_rc
-promote_due(struct store *st, int64_t now)
+promote_due(struct sqlite_store *st, int64_t now)
 {
 	sqlite3_stmt *s = sq_kept(st, S_PROMOTE,
 	    "UPDATE jobs SET delayed = 0 WHERE delayed = 1 AND run_at <= ?1");
@@ -149,7 +156,7 @@ promote_due(struct store *st, int64_t now)
 /* One claim inside the open transaction: STORE_NOTFOUND if nothing is
  * claimable. */
 static enum store_rc
-claim_one(struct store *st, const char *worker, const char *const *queues,
+claim_one(struct sqlite_store *st, const char *worker, const char *const *queues,
     size_t nqueues, int64_t now, struct job *out)
 {
 	static const char claim_sql[] =
@@ -202,10 +209,11 @@ claim_one(struct store *st, const char *worker, const char *const *queues,
 }
 
 enum store_rc
-store_claim_many(struct store *st, const char *worker,
+sqlite_claim_many(struct store *base, const char *worker,
     const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
     size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	int64_t now = now_ms();
 	enum store_rc r;
 
@@ -236,18 +244,19 @@ store_claim_many(struct store *st, const char *worker,
 }
 
 enum store_rc
-store_claim(struct store *st, const char *worker, const char *const *queues,
+sqlite_claim(struct store *base, const char *worker, const char *const *queues,
     size_t nqueues, struct job *out)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	size_t n;
 
-	return store_claim_many(st, worker, queues, nqueues, 1, out, &n);
+	return sqlite_claim_many(&st->base, worker, queues, nqueues, 1, out, &n);
 }
 
 /* Runs a bound kept statement fenced on (id, attempt, worker), in its
  * own transaction: STORE_CONFLICT if it changed nothing. */
 static enum store_rc
-fenced_update(struct store *st, sqlite3_stmt *s)
+fenced_update(struct sqlite_store *st, sqlite3_stmt *s)
 {
 	enum store_rc r;
 	int rc;
@@ -267,9 +276,10 @@ fenced_update(struct store *st, sqlite3_stmt *s)
 }
 
 enum store_rc
-store_set_processes(struct store *st, const char *worker,
+sqlite_set_processes(struct store *base, const char *worker,
     const struct proc_record *p, size_t n, enum store_rc *rcs)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_SET_PROCESS,
 	    "UPDATE jobs SET pgid = ?4, proc_start = ?5, proc_boot = ?6"
 	    " WHERE id = ?1 AND attempt = ?2 AND worker = ?3"
@@ -297,22 +307,24 @@ store_set_processes(struct store *st, const char *worker,
 }
 
 enum store_rc
-store_set_process(struct store *st, int64_t id, int attempt,
+sqlite_set_process(struct store *base, int64_t id, int attempt,
     const char *worker, int pgid, int64_t proc_start, const char *boot)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	struct proc_record p = { id, attempt, pgid, proc_start, boot };
 	enum store_rc r, one = STORE_OK;
 
-	if ((r = store_set_processes(st, worker, &p, 1, &one)) != STORE_OK)
+	if ((r = sqlite_set_processes(&st->base, worker, &p, 1, &one)) != STORE_OK)
 		return r;
 	return one;
 }
 
 enum store_rc
-store_set_progress(struct store *st, int64_t id, int attempt,
+sqlite_set_progress(struct store *base, int64_t id, int attempt,
     const char *worker, double percent, int64_t done_n, int64_t total,
     const char *message)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_SET_PROGRESS,
 	    "UPDATE jobs SET progress_percent = ?4, progress_done = ?5,"
 	    " progress_total = ?6, progress_message = ?7"
@@ -332,7 +344,7 @@ store_set_progress(struct store *st, int64_t id, int attempt,
  * goes, and the job shows its previous attempt again; or, if the verdict
  * ends it, its end. */
 static enum store_rc
-unclaim(struct store *st, const struct outcome *o, const struct verdict *v)
+unclaim(struct sqlite_store *st, const struct outcome *o, const struct verdict *v)
 {
 #define PREV " FROM attempts WHERE job_id = ?1 AND attempt = ?2 - 1)"
 	static const char sql[] =
@@ -382,7 +394,7 @@ out:
 /* Stores the verdict of an ended attempt: the job, the attempt's row,
  * and the result of a job that ended. */
 static enum store_rc
-record_end(struct store *st, const struct outcome *o,
+record_end(struct sqlite_store *st, const struct outcome *o,
     const struct verdict *v, int64_t now)
 {
 	sqlite3_stmt *s, *a, *res;
@@ -449,7 +461,7 @@ struct fenced {
 };
 
 static enum store_rc
-fence(struct store *st, const struct outcome *o, struct fenced *f)
+fence(struct sqlite_store *st, const struct outcome *o, struct fenced *f)
 {
 	sqlite3_stmt *d = sq_kept(st, S_FENCE,
 	    "SELECT deaths, cancel_requested, failures, max_retries,"
@@ -479,7 +491,7 @@ fence(struct store *st, const struct outcome *o, struct fenced *f)
 /* One outcome inside the open transaction: the fence, the verdict,
  * what it changes. */
 static enum store_rc
-finish_one(struct store *st, const struct outcome *o, struct verdict *v,
+finish_one(struct sqlite_store *st, const struct outcome *o, struct verdict *v,
     int64_t now)
 {
 	struct fenced f = { 0 };
@@ -495,7 +507,7 @@ finish_one(struct store *st, const struct outcome *o, struct verdict *v,
 /* Claims inside the open transaction, after the outcomes: STORE_OK
  * whether or not there was anything to claim. */
 static enum store_rc
-claim_more(struct store *st, struct claim_req *c, int64_t now)
+claim_more(struct sqlite_store *st, struct claim_req *c, int64_t now)
 {
 	enum store_rc r;
 
@@ -518,16 +530,17 @@ claim_more(struct store *st, struct claim_req *c, int64_t now)
 }
 
 enum store_rc
-store_finish_many(struct store *st, const struct outcome *o, size_t n,
+sqlite_finish_many(struct store *base, const struct outcome *o, size_t n,
     struct verdict *v, enum store_rc *rcs)
 {
-	return store_finish_claim(st, o, n, v, rcs, NULL);
+	return sqlite_finish_claim(base, o, n, v, rcs, NULL);
 }
 
 enum store_rc
-store_finish_claim(struct store *st, const struct outcome *o, size_t n,
+sqlite_finish_claim(struct store *base, const struct outcome *o, size_t n,
     struct verdict *v, enum store_rc *rcs, struct claim_req *c)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	enum durability d = LAZY;
 	int64_t now = now_ms();
 	enum store_rc r;
@@ -574,12 +587,13 @@ store_finish_claim(struct store *st, const struct outcome *o, size_t n,
 }
 
 enum store_rc
-store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
+sqlite_finish(struct store *base, const struct outcome *o, struct verdict *vp)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	struct verdict v;
 	enum store_rc r, one;
 
-	r = store_finish_many(st, o, 1, &v, &one);
+	r = sqlite_finish_many(&st->base, o, 1, &v, &one);
 	if (r == STORE_OK)
 		r = one;
 	if (vp != NULL)
@@ -590,9 +604,10 @@ store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
 }
 
 enum store_rc
-store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
+sqlite_cancel_requests(struct store *base, const char *worker, int64_t **ids,
     size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_CANCEL_REQUESTS,
 	    "SELECT id FROM jobs WHERE state = 'running' AND worker = ?1"
 	    " AND cancel_requested = 1");
@@ -616,9 +631,10 @@ store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
 }
 
 enum store_rc
-store_next_due(struct store *st, const char *const *queues, size_t nqueues,
+sqlite_next_due(struct store *base, const char *const *queues, size_t nqueues,
     int64_t *when)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_NEXT_DUE,
 	    "SELECT run_at FROM jobs"
 	    " WHERE delayed = 1 AND state IN ('pending', 'retrying')"
@@ -642,8 +658,9 @@ store_next_due(struct store *st, const char *const *queues, size_t nqueues,
 }
 
 bool
-store_changed(struct store *st)
+sqlite_changed(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_DATA_VERSION, "PRAGMA data_version");
 	int64_t v = -1;
 
@@ -658,9 +675,10 @@ store_changed(struct store *st)
 }
 
 enum store_rc
-store_any_runnable(struct store *st, const char *const *queues,
+sqlite_any_runnable(struct store *base, const char *const *queues,
     size_t nqueues, bool *any)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_ANY_RUNNABLE,
 	    "SELECT EXISTS (SELECT 1 FROM queues q WHERE " OPEN_QUEUE(?2)
 	    "  AND " FIRST_READY " IS NOT NULL)"
@@ -684,9 +702,11 @@ store_any_runnable(struct store *st, const char *const *queues,
 }
 
 enum store_rc
-store_any_retrying(struct store *st, const char *const *queues,
+sqlite_any_retrying(struct store *base, const char *const *queues,
     size_t nqueues, bool *any)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	/* Once due, a retrying job is runnable (store_any_runnable);
 	 * until then it is delayed, and jobs_delayed finds it. */
 	sqlite3_stmt *s = sq_kept(st, S_ANY_RETRYING,
@@ -709,9 +729,10 @@ store_any_retrying(struct store *st, const char *const *queues,
 }
 
 enum store_rc
-store_running_elsewhere(struct store *st, const char *except,
+sqlite_running_elsewhere(struct store *base, const char *except,
     struct job **jobs, size_t *n)
 {
+	struct sqlite_store *st = to_sqlite(base);
 	sqlite3_stmt *s = sq_kept(st, S_RUNNING_ELSEWHERE,
 	    "SELECT " JOB_SELECT_NO_PAYLOAD " FROM jobs"
 	    " WHERE state = 'running' AND (?1 IS NULL OR worker != ?1)");
@@ -735,9 +756,11 @@ store_running_elsewhere(struct store *st, const char *except,
 }
 
 enum store_rc
-store_mark_rescue(struct store *st, int64_t id, int attempt,
+sqlite_mark_rescue(struct store *base, int64_t id, int attempt,
     const char *worker, int64_t when, const char *boot)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	/* Only the first rescuer sets the clock, and only it sends the
 	 * TERM (STORE_CONFLICT for the others): a later one with an older
 	 * view must neither push the KILL back nor TERM again.  A time of

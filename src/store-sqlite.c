@@ -17,7 +17,7 @@
 #include "util.h"
 
 enum store_rc
-sq_fail(struct store *st, enum store_rc rc, const char *fmt, ...)
+sq_fail(struct sqlite_store *st, enum store_rc rc, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -32,7 +32,7 @@ sq_fail(struct store *st, enum store_rc rc, const char *fmt, ...)
 }
 
 enum store_rc
-sq_db_fail(struct store *st, enum store_rc rc, const char *what)
+sq_db_fail(struct sqlite_store *st, enum store_rc rc, const char *what)
 {
 	int code = sqlite3_errcode(st->db) & 0xff;
 	int e = sqlite3_system_errno(st->db);
@@ -95,7 +95,7 @@ sq_step(sqlite3_stmt *stmt)
 }
 
 int
-sq_exec(struct store *st, const char *sql)
+sq_exec(struct sqlite_store *st, const char *sql)
 {
 	int rc;
 
@@ -107,7 +107,7 @@ sq_exec(struct store *st, const char *sql)
 }
 
 sqlite3_stmt *
-sq_kept(struct store *st, enum stmt_id id, const char *sql)
+sq_kept(struct sqlite_store *st, enum stmt_id id, const char *sql)
 {
 	if (st->stmts[id] == NULL &&
 	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -118,7 +118,7 @@ sq_kept(struct store *st, enum stmt_id id, const char *sql)
 
 /* A statement prepared for one use; finalize it after. */
 sqlite3_stmt *
-sq_prepare(struct store *st, const char *sql)
+sq_prepare(struct sqlite_store *st, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
@@ -137,7 +137,7 @@ sq_done(sqlite3_stmt *s)
 }
 
 enum store_rc
-sq_exec_done(struct store *st, sqlite3_stmt *s, const char *what)
+sq_exec_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sq_step(s);
 
@@ -167,7 +167,7 @@ store_sync_env(bool *normal, char **cause)
  * synchronous=NORMAL survives the death of any process, and a power cut
  * may take the last commits with it. */
 static void
-set_durability(struct store *st, enum durability d)
+set_durability(struct sqlite_store *st, enum durability d)
 {
 	if (st->sync_normal)
 		d = LAZY;
@@ -179,7 +179,7 @@ set_durability(struct store *st, enum durability d)
 }
 
 enum store_rc
-sq_begin(struct store *st, enum durability d)
+sq_begin(struct sqlite_store *st, enum durability d)
 {
 	int rc;
 
@@ -198,7 +198,7 @@ sq_begin(struct store *st, enum durability d)
 }
 
 enum store_rc
-sq_commit(struct store *st)
+sq_commit(struct sqlite_store *st)
 {
 	int rc = sq_exec(st, "COMMIT");
 
@@ -215,7 +215,7 @@ sq_commit(struct store *st)
 }
 
 enum store_rc
-sq_rollback(struct store *st, enum store_rc rc)
+sq_rollback(struct sqlite_store *st, enum store_rc rc)
 {
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	spool_unlock(st->sp);
@@ -269,7 +269,7 @@ sq_bind_queues(sqlite3_stmt *s, int idx, const char *const *queues,
 }
 
 static enum store_rc
-write_one(struct store *st, const char *sql, const struct param *p,
+write_one(struct sqlite_store *st, const char *sql, const struct param *p,
     size_t n, bool must_change)
 {
 	sqlite3_stmt *s;
@@ -292,21 +292,21 @@ write_one(struct store *st, const char *sql, const struct param *p,
 }
 
 enum store_rc
-sq_write_params(struct store *st, const char *sql, const struct param *p,
+sq_write_params(struct sqlite_store *st, const char *sql, const struct param *p,
     size_t n)
 {
 	return write_one(st, sql, p, n, false);
 }
 
 enum store_rc
-sq_update_params(struct store *st, const char *sql, const struct param *p,
+sq_update_params(struct sqlite_store *st, const char *sql, const struct param *p,
     size_t n)
 {
 	return write_one(st, sql, p, n, true);
 }
 
 enum store_rc
-sq_run_params(struct store *st, const char *sql, const struct param *p,
+sq_run_params(struct sqlite_store *st, const char *sql, const struct param *p,
     size_t n)
 {
 	sqlite3_stmt *s;
@@ -448,7 +448,7 @@ not_emptied(const char *path, const struct stat *sb, char **cause)
 
 /* Opens the database file; *cause says why not. */
 static enum store_rc
-open_db(struct store *st, const char *path, char **cause)
+open_db(struct sqlite_store *st, const char *path, char **cause)
 {
 	/* NOFOLLOW: a symlink put there after spool_open() looked. */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
@@ -495,7 +495,7 @@ open_db(struct store *st, const char *path, char **cause)
 #define JOURNAL_LIMIT "PRAGMA journal_size_limit = 4194304"
 
 static void
-tune(struct store *st)
+tune(struct sqlite_store *st)
 {
 	int persist = 1;
 
@@ -519,14 +519,16 @@ tune(struct store *st)
 }
 
 enum store_rc
-store_open(struct spool *sp, bool create, struct store **out, char **cause)
+sqlite_store_open(struct spool *sp, bool create, struct store **out,
+    char **cause)
 {
-	struct store *st;
+	struct sqlite_store *st;
 	char *path;
 	enum store_rc r;
 
 	*cause = NULL;
 	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &sqlite_ops;
 	st->sp = sp;
 	st->wait = true;
 	st->create = create;
@@ -545,20 +547,22 @@ store_open(struct spool *sp, bool create, struct store **out, char **cause)
 	if ((r = open_db(st, path, cause)) == STORE_OK) {
 		tune(st);
 		if ((r = sq_migrate(st)) != STORE_OK)
-			*cause = xasprintf("%s: %s", path, store_error(st));
+			*cause = xasprintf("%s: %s", path, sqlite_error(&st->base));
 	}
 	free(path);
 	if (r != STORE_OK) {
-		store_close(st);
+		sqlite_close(&st->base);
 		return r;
 	}
-	*out = st;
+	*out = &st->base;
 	return STORE_OK;
 }
 
 void
-store_close(struct store *st)
+sqlite_close(struct store *base)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	if (st == NULL)
 		return;
 	for (int i = 0; i < S_NSTMTS; i++)
@@ -570,13 +574,68 @@ store_close(struct store *st)
 }
 
 const char *
-store_error(const struct store *st)
+sqlite_error(const struct store *base)
 {
+	const struct sqlite_store *st = (const struct sqlite_store *)base;
+
 	return st->err != NULL ? st->err : "unknown error";
 }
 
 void
-store_set_wait(struct store *st, bool wait)
+sqlite_set_wait(struct store *base, bool wait)
 {
+	struct sqlite_store *st = to_sqlite(base);
+
 	st->wait = wait;
 }
+
+const struct store_ops sqlite_ops = {
+	.close = sqlite_close,
+	.error = sqlite_error,
+	.submit = sqlite_submit,
+	.batch_begin = sqlite_batch_begin,
+	.batch_submit = sqlite_batch_submit,
+	.batch_commit = sqlite_batch_commit,
+	.batch_abort = sqlite_batch_abort,
+	.get = sqlite_get,
+	.get_info = sqlite_get_info,
+	.get_result = sqlite_get_result,
+	.get_attempts = sqlite_get_attempts,
+	.get_deps = sqlite_get_deps,
+	.list = sqlite_list,
+	.cancel = sqlite_cancel,
+	.worker_register = sqlite_worker_register,
+	.worker_unregister = sqlite_worker_unregister,
+	.claim = sqlite_claim,
+	.claim_many = sqlite_claim_many,
+	.set_process = sqlite_set_process,
+	.set_processes = sqlite_set_processes,
+	.set_progress = sqlite_set_progress,
+	.finish = sqlite_finish,
+	.finish_many = sqlite_finish_many,
+	.finish_claim = sqlite_finish_claim,
+	.cancel_requests = sqlite_cancel_requests,
+	.next_due = sqlite_next_due,
+	.changed = sqlite_changed,
+	.any_runnable = sqlite_any_runnable,
+	.any_retrying = sqlite_any_retrying,
+	.retry = sqlite_retry,
+	.set_priority = sqlite_set_priority,
+	.queues = sqlite_queues,
+	.queue_state = sqlite_queue_state,
+	.pause = sqlite_pause,
+	.set_limit = sqlite_set_limit,
+	.running_elsewhere = sqlite_running_elsewhere,
+	.mark_rescue = sqlite_mark_rescue,
+	.worker_grace = sqlite_worker_grace,
+	.workers = sqlite_workers,
+	.worker_queues = sqlite_worker_queues,
+	.set_wait = sqlite_set_wait,
+	.prune_batch = sqlite_prune_batch,
+	.delete = sqlite_delete,
+	.vacuum = sqlite_vacuum,
+	.retain = sqlite_retain,
+	.get_setting = sqlite_get_setting,
+	.set_setting = sqlite_set_setting,
+	.stats = sqlite_stats,
+};

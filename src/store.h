@@ -72,12 +72,13 @@ enum store_rc {
 
 struct store;
 
-/* Opens the store of an open spool.  With create, makes the database if
- * it is missing.  The schema is migrated if it is older than this jobq.
+/* Opens the store of an open spool: its SQLite database, or with db a
+ * PostgreSQL one (a URL or libpq keyword string).  With create, makes
+ * the database if it is missing.  The schema is migrated if it is older than this jobq.
  * STORE_NOTFOUND: there is no database and create is false.  On failure
  * *cause says why (malloc'd; the caller frees it). */
-enum store_rc store_open(struct spool *sp, bool create, struct store **out,
-    char **cause);
+enum store_rc store_open(struct spool *sp, const char *db, bool create,
+    struct store **out, char **cause);
 void store_close(struct store *);
 /* The durability JOBQ_SYNC asks for: full (the default: every submit
  * and outcome synced) or normal (*normal: commits survive the death of
