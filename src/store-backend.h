@@ -99,6 +99,10 @@ struct store_ops {
 	    const char *value);
 	enum store_rc (*stats)(struct store *base, int64_t now, size_t samples,
 	    struct stats *out);
+	int (*wait_fd)(struct store *base);
+	int64_t (*lease_ms)(struct store *base, int64_t grace_ms);
+	enum store_rc (*heartbeat)(struct store *base, const char *worker);
+	int (*worker_alive)(struct store *base, const char *worker);
 };
 
 /* The first member of every store's own handle. */

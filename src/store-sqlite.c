@@ -589,6 +589,32 @@ sqlite_set_wait(struct store *base, bool wait)
 	st->wait = wait;
 }
 
+/* One host: liveness is each worker's lock file, and wake-ups come
+ * through the spool's wake file. */
+static int
+sqlite_wait_fd(struct store *base)
+{
+	return -1;
+}
+
+static int64_t
+sqlite_lease_ms(struct store *base, int64_t grace_ms)
+{
+	return 0;
+}
+
+static enum store_rc
+sqlite_heartbeat(struct store *base, const char *worker)
+{
+	return STORE_OK;
+}
+
+static int
+sqlite_worker_alive(struct store *base, const char *worker)
+{
+	return -1;
+}
+
 const struct store_ops sqlite_ops = {
 	.close = sqlite_close,
 	.error = sqlite_error,
@@ -638,4 +664,8 @@ const struct store_ops sqlite_ops = {
 	.get_setting = sqlite_get_setting,
 	.set_setting = sqlite_set_setting,
 	.stats = sqlite_stats,
+	.wait_fd = sqlite_wait_fd,
+	.lease_ms = sqlite_lease_ms,
+	.heartbeat = sqlite_heartbeat,
+	.worker_alive = sqlite_worker_alive,
 };

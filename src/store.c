@@ -335,3 +335,27 @@ store_stats(struct store *st, int64_t now, size_t samples, struct stats *out)
 {
 	return st->ops->stats(st, now, samples, out);
 }
+
+int
+store_wait_fd(struct store *st)
+{
+	return st->ops->wait_fd(st);
+}
+
+int64_t
+store_lease_ms(struct store *st, int64_t grace_ms)
+{
+	return st->ops->lease_ms(st, grace_ms);
+}
+
+enum store_rc
+store_heartbeat(struct store *st, const char *worker)
+{
+	return st->ops->heartbeat(st, worker);
+}
+
+int
+store_worker_alive(struct store *st, const char *worker)
+{
+	return st->ops->worker_alive(st, worker);
+}

@@ -286,6 +286,24 @@ enum store_rc store_worker_queues(struct store *, struct worker_queues **out,
     size_t *n);
 void worker_queues_free(struct worker_queues *, size_t n);
 
+/* Liveness beyond one host.  The fd to poll, besides the spool's wake
+ * file, for the store's own wake-ups (-1: none); readable input there is
+ * read by store_changed(). */
+int store_wait_fd(struct store *);
+/* A store that keeps worker leases (PostgreSQL) gives a worker with
+ * this grace period this long past its last renewal before it is
+ * counted dead (0: the store keeps none, and liveness is the local lock
+ * file's).  A worker renews
+ * with store_heartbeat every second or so; STORE_CONFLICT: the store no
+ * longer knows it (it was counted dead), and it must stop its handlers.
+ * A worker that cannot renew stops its handlers before the lease ends. */
+int64_t store_lease_ms(struct store *, int64_t grace_ms);
+enum store_rc store_heartbeat(struct store *, const char *worker);
+/* Whether a registered worker lives as the store sees it: 1 alive, 0
+ * dead (its lease ended and its session is gone), -1 the store cannot
+ * tell (ask the worker's lock file). */
+int store_worker_alive(struct store *, const char *worker);
+
 /* With wait false, writes do not wait for another writer's lock and
  * return STORE_BUSY instead: for status and list, which only help. */
 void store_set_wait(struct store *, bool wait);
