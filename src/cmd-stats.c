@@ -144,21 +144,10 @@ time_json(int64_t ms)
 	return json_string(buf);
 }
 
-/* Only live workers: a registered one whose lock is free is dead, and
- * recovery will deal with it. */
-static bool
-worker_alive(const struct spool *sp, const char *id)
-{
-	char *path = worker_lock_path(sp, id);
-	bool alive = !lock_is_free(path);
-
-	free(path);
-	return alive;
-}
-
 /* For people, each worker also gets "since_local". */
 static json_t *
-workers_json(const struct spool *sp, const struct stats *s, bool people)
+workers_json(struct store *st, const struct spool *sp,
+    const struct stats *s, bool people)
 {
 	json_t *arr = json_array(), *o, *q;
 	char since[TIMEBUF];
@@ -166,7 +155,8 @@ workers_json(const struct spool *sp, const struct stats *s, bool people)
 	for (size_t i = 0; i < s->nworkers; i++) {
 		const struct worker_info *w = &s->workers[i];
 
-		if (!worker_alive(sp, w->id))
+		/* A dead one is recovery's to deal with. */
+		if (st == NULL || !worker_alive(st, sp, w->id))
 			continue;
 		o = json_object();
 		json_object_set_new(o, "id", json_string(w->id));
@@ -188,7 +178,7 @@ workers_json(const struct spool *sp, const struct stats *s, bool people)
 }
 
 static json_t *
-stats_json(const struct spool *sp, struct stats *s)
+stats_json(struct store *st, const struct spool *sp, struct stats *s)
 {
 	json_t *v = json_object(), *f = json_object();
 
@@ -202,7 +192,7 @@ stats_json(const struct spool *sp, struct stats *s)
 	    s->nsamples));
 	json_object_set_new(v, "run_ms", times_json(s->run_ms,
 	    s->nsamples));
-	json_object_set_new(v, "workers", workers_json(sp, s,
+	json_object_set_new(v, "workers", workers_json(st, sp, s,
 	    !g_opts.json));
 	return v;
 }
@@ -307,7 +297,7 @@ cmd_stats(int argc, char **argv)
 	    (src = store_stats(st, now_ms(), STATS_SAMPLES, &s)) != STORE_OK)
 		rc = store_failure(st, src);
 	if (rc == EXIT_OK) {
-		v = stats_json(&sp, &s);
+		v = stats_json(st, &sp, &s);
 		if (g_opts.json)
 			print_json_line(v);
 		else {

@@ -13,9 +13,12 @@
 
 /* Options every command takes besides its own; see GLOBAL OPTIONS in
  * jobq(1). */
-enum { GOPT_DIR = -1, GOPT_JSON = -2, GOPT_HELP = -3, GOPT_COLOR = -4 };
+enum { GOPT_DIR = -1, GOPT_JSON = -2, GOPT_HELP = -3, GOPT_COLOR = -4,
+	GOPT_DB = -5 };
 static const struct cmd_option global_options[] = {
 	{ "dir", 0, "DIR", "use the spool DIR", GOPT_DIR },
+	{ "db", 0, "URL", "keep jobs in the PostgreSQL database URL",
+	    GOPT_DB },
 	{ "json", 0, NULL, "print JSON for programs", GOPT_JSON },
 	{ "color", 0, "[=WHEN]", "escape codes: auto, always (alone), never",
 	    GOPT_COLOR },
@@ -273,6 +276,8 @@ parse_loop(const struct cmd_entry *e, const struct opt_table *t, int argc,
 			return PARSE_HELP;
 		else if (o->id == GOPT_DIR)
 			g_opts.dir = optarg;
+		else if (o->id == GOPT_DB)
+			g_opts.db = optarg;
 		else if (o->id == GOPT_JSON)
 			g_opts.json = true;
 		else if (o->id == GOPT_COLOR) {
@@ -403,8 +408,8 @@ cmd_print_help(const struct cmd_entry *e)
 void
 cmd_print_commands(FILE *fp)
 {
-	fprintf(fp, "usage: jobq [--dir DIR] [--json] [--color[=WHEN]] "
-	    "COMMAND [ARGS]\n"
+	fprintf(fp, "usage: jobq [--dir DIR] [--db URL] [--json] "
+	    "[--color[=WHEN]] COMMAND [ARGS]\n"
 	    "       jobq --help | --version\n\ncommands:\n");
 	for (size_t i = 0; cmd_table[i] != NULL; i++)
 		fprintf(fp, "  %-8s %s\n", cmd_table[i]->name,

@@ -34,9 +34,22 @@ spool_dir(char **cause)
 	return NULL;
 }
 
+/* The PostgreSQL database: --db, else $JOBQ_DB; NULL: the spool's
+ * own SQLite database. */
+static const char *
+store_db(void)
+{
+	const char *env = getenv("JOBQ_DB");
+
+	if (g_opts.db != NULL)
+		return g_opts.db;
+	return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
 int
 open_store(struct spool *sp, struct store **st, bool create)
 {
+	const char *db = store_db();
 	enum spool_rc src = SPOOL_UNUSABLE;
 	enum store_rc rc;
 	char *dir, *cause = NULL;
@@ -49,8 +62,15 @@ open_store(struct spool *sp, struct store **st, bool create)
 		free(cause);
 		return EXIT_USAGE;
 	}
+	if (g_opts.db != NULL && g_opts.db[0] == '\0') {
+		cmd_warnx("--db: empty database URL");
+		return EXIT_USAGE;
+	}
+	/* With a database, the spool holds only this host's run locks and
+	 * handlers: it is made whatever the command, as jobs may be in the
+	 * database before any command ran here. */
 	if ((dir = spool_dir(&cause)) != NULL)
-		src = spool_open(sp, dir, create, &cause);
+		src = spool_open(sp, dir, create || db != NULL, &cause);
 	free(dir);
 	if (src == SPOOL_ABSENT)
 		return EXIT_OK;
@@ -60,7 +80,7 @@ open_store(struct spool *sp, struct store **st, bool create)
 		spool_close(sp);
 		return EXIT_UNAVAILABLE;
 	}
-	rc = store_open(sp, NULL, create, st, &cause);
+	rc = store_open(sp, db, create, st, &cause);
 	if (rc == STORE_NOTFOUND && !create) {
 		free(cause);
 		return EXIT_OK;

@@ -28,6 +28,8 @@ enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct global_opts {
 	const char *dir;	/* --dir, NULL: $JOBQ_DIR or the default */
+	const char *db;		/* --db, NULL: $JOBQ_DB, or the spool's
+				   own database */
 	bool json;		/* --json */
 	enum color_when color;	/* --color */
 };

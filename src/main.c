@@ -73,6 +73,7 @@ parse_global(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "color", optional_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -89,6 +90,9 @@ parse_global(int argc, char **argv)
 		case 'd':
 			g_opts.dir = optarg;
 			break;
+		case 'D':
+			g_opts.db = optarg;
+			break;
 		case 'J':
 			g_opts.json = true;
 			break;
@@ -97,8 +101,8 @@ parse_global(int argc, char **argv)
 				cmd_warnx("--color: '%s' is not auto, always "
 				    "or never", optarg);
 				fprintf(stderr, "usage: jobq [--dir DIR] "
-				    "[--json] [--color[=WHEN]] COMMAND [ARGS]; "
-				    "see 'jobq --help'\n");
+				    "[--db URL] [--json] [--color[=WHEN]] "
+				    "COMMAND [ARGS]; see 'jobq --help'\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -115,8 +119,8 @@ parse_global(int argc, char **argv)
 			else
 				cmd_warnx("unknown option '%s'",
 				    argv[optind - 1]);
-			fprintf(stderr, "usage: jobq [--dir DIR] [--json] "
-			    "[--color[=WHEN]] COMMAND [ARGS]; see 'jobq "
+			fprintf(stderr, "usage: jobq [--dir DIR] [--db URL] "
+			    "[--json] [--color[=WHEN]] COMMAND [ARGS]; see 'jobq "
 			    "--help'\n");
 			return EXIT_USAGE;
 		}

@@ -70,13 +70,17 @@ lock_is_free(const char *path)
 	return free_;
 }
 
-/* The worker itself lives. */
-static bool
-worker_alive(const struct spool *sp, const char *worker)
+bool
+worker_alive(struct store *st, const struct spool *sp, const char *worker)
 {
-	char *path = worker_lock_path(sp, worker);
-	bool alive = !lock_is_free(path);
+	int known = store_worker_alive(st, worker);
+	char *path;
+	bool alive;
 
+	if (known >= 0)
+		return known == 1;
+	path = worker_lock_path(sp, worker);
+	alive = !lock_is_free(path);
 	free(path);
 	return alive;
 }
@@ -243,7 +247,7 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 		const struct job *j = &jobs[i];
 		char *run;
 
-		if (j->worker == NULL || worker_alive(sp, j->worker))
+		if (j->worker == NULL || worker_alive(st, sp, j->worker))
 			continue;
 		run = attempt_run_path(sp, j->worker, j->id, j->attempt);
 		if (orphans_left(st, j, run, note, arg))
@@ -263,7 +267,7 @@ recover_dead_workers(struct store *st, struct spool *sp, const char *self,
 
 		watched += other;
 		if (other && !has_running_job(jobs, njobs, workers[i]) &&
-		    !worker_alive(sp, workers[i]))
+		    !worker_alive(st, sp, workers[i]))
 			forget(st, sp, workers[i]);
 		free(workers[i]);
 	}

@@ -23,6 +23,11 @@ char *attempt_run_path(const struct spool *sp, const char *worker,
  * its own processes; root, any). */
 size_t signal_lock_holders(const char *path, int sig);
 
+/* Whether a registered worker lives: as a store that keeps leases says
+ * (PostgreSQL), else while it holds its lock file. */
+bool worker_alive(struct store *st, const struct spool *sp,
+    const char *worker);
+
 /* Whether the lock file at path is free (its holder is gone). */
 bool lock_is_free(const char *path);
 

@@ -5,6 +5,7 @@
 #ifndef STORE_BACKEND_H
 #define STORE_BACKEND_H
 
+#include "config.h"
 #include "store.h"
 
 struct store_ops {
@@ -113,7 +114,7 @@ struct store {
 /* The stores: each opens its database and hands back its handle. */
 enum store_rc sqlite_store_open(struct spool *sp, bool create,
     struct store **out, char **cause);
-#ifdef HAVE_POSTGRESQL
+#if HAVE_POSTGRESQL
 enum store_rc pg_store_open(struct spool *sp, const char *conninfo,
     bool create, struct store **out, char **cause);
 #endif

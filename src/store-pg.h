@@ -31,7 +31,7 @@
  * margin after the last renewal it sent, and KILL a grace later, a
  * margin before the lease ends (worker.c). */
 #define PG_LEASE_MS 20000
-#define PG_FENCE_MARGIN_MS 5000
+#define PG_FENCE_MARGIN_MS STORE_LEASE_MARGIN_MS
 
 struct pg_store {
 	struct store base;	/* first: store.c calls through it */
@@ -137,6 +137,8 @@ enum store_rc pg_job_ended(struct pg_store *, int64_t id, enum job_state,
 /* The schema (store-pg.c): made on first use, migrated under an
  * advisory lock. */
 enum store_rc pg_migrate(struct pg_store *, bool create, char **cause);
+
+extern const struct store_ops pg_ops;
 
 /* The operations, each as its store_* function in store.h says.
  * store-pg.c: */

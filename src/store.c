@@ -11,7 +11,7 @@ store_open(struct spool *sp, const char *db, bool create, struct store **out,
 	*out = NULL;
 	if (db == NULL || db[0] == '\0')
 		return sqlite_store_open(sp, create, out, cause);
-#ifdef HAVE_POSTGRESQL
+#if HAVE_POSTGRESQL
 	return pg_store_open(sp, db, create, out, cause);
 #else
 	*cause = xstrdup("this jobq was built without PostgreSQL support "

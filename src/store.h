@@ -298,6 +298,12 @@ int store_wait_fd(struct store *);
  * longer knows it (it was counted dead), and it must stop its handlers.
  * A worker that cannot renew stops its handlers before the lease ends. */
 int64_t store_lease_ms(struct store *, int64_t grace_ms);
+#define STORE_HEARTBEAT_MS 1000
+/* A worker that cannot renew sends its handlers TERM at lease - grace -
+ * margin after it sent the last renewal that succeeded, so that the
+ * KILL a grace later comes a margin before the lease ends: by the time
+ * another worker may take the job, the handler is gone. */
+#define STORE_LEASE_MARGIN_MS 5000
 enum store_rc store_heartbeat(struct store *, const char *worker);
 /* Whether a registered worker lives as the store sees it: 1 alive, 0
  * dead (its lease ended and its session is gone), -1 the store cannot

@@ -62,7 +62,7 @@ struct worker {
 	struct waker waker;
 	struct slot *slots;
 	struct job *claimed;		/* one claim's jobs, -j of them */
-	struct pollfd *pfd;		/* 2 + 3 per slot */
+	struct pollfd *pfd;		/* 3 + 3 per slot */
 	int busy;
 	bool stopping;
 	int64_t shutdown_term_at;	/* when to stop what still runs */
@@ -88,6 +88,14 @@ struct worker {
 	int64_t next_spool_check;
 	bool retain;			/* jobs ended: look at retention */
 	int64_t next_retain;
+	/* A store that keeps leases (PostgreSQL): the worker lives for
+	 * others while it renews its lease, and fences itself (stops its
+	 * handlers) before a lease it could not renew ends. */
+	int64_t lease_ms;		/* 0: none */
+	int64_t beat_sent;		/* when the last renewal that
+					   succeeded was sent, monotonic */
+	int64_t next_beat;
+	bool fenced;			/* handlers stopped, no claims */
 };
 
 /* One event line, written with one write(2) so that lines of workers
@@ -217,6 +225,9 @@ register_worker(struct worker *w, char **cause)
 		    strerror(errno));
 		return false;
 	}
+	w->beat_sent = mono_ms();
+	w->next_beat = w->beat_sent + STORE_HEARTBEAT_MS;
+	w->lease_ms = store_lease_ms(w->st, w->opts->grace_ms);
 	if (store_worker_register(w->st, w->id, (int)getpid(),
 	    w->opts->grace_ms, w->opts->queues, w->opts->nqueues) !=
 	    STORE_OK) {
@@ -672,7 +683,7 @@ claim_jobs(struct worker *w)
 	size_t n = 0, room;
 	bool any = false;
 
-	if (w->stopping || w->busy >= w->opts->jobs ||
+	if (w->stopping || w->fenced || w->busy >= w->opts->jobs ||
 	    mono_ms() < w->next_claim)
 		return;
 	if (w->none_runnable && !w->changed &&
@@ -978,6 +989,14 @@ min_timeout(int64_t now, int64_t at, int timeout)
 	return d < timeout ? (int)d : timeout;
 }
 
+/* When a worker that has not renewed its lease stops its handlers. */
+static int64_t
+fence_at(const struct worker *w)
+{
+	return w->beat_sent + w->lease_ms - w->opts->grace_ms -
+	    STORE_LEASE_MARGIN_MS;
+}
+
 static int
 poll_timeout(struct worker *w)
 {
@@ -1027,6 +1046,11 @@ poll_timeout(struct worker *w)
 	/* A delayed job coming due. */
 	if (!w->stopping && w->busy < w->opts->jobs && w->next_due > 0)
 		t = min_timeout(now_ms(), w->next_due, t);
+	if (w->lease_ms > 0) {
+		t = min_timeout(now, w->next_beat, t);
+		if (!w->fenced)
+			t = min_timeout(now, fence_at(w), t);
+	}
 	return t;
 }
 
@@ -1038,6 +1062,9 @@ wait_for_events(struct worker *w)
 
 	pfd[n++] = (struct pollfd){ .fd = w->sig_fd, .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = w->waker.fd, .events = POLLIN };
+	/* The store's wake-ups (NOTIFY): store_changed() reads them. */
+	pfd[n++] = (struct pollfd){ .fd = store_wait_fd(w->st),
+	    .events = POLLIN };
 	for (int i = 0; i < w->opts->jobs; i++) {
 		struct slot *s = &w->slots[i];
 
@@ -1051,7 +1078,7 @@ wait_for_events(struct worker *w)
 		    .events = POLLIN };
 	}
 	if (poll(pfd, n, poll_timeout(w)) > 0) {
-		for (size_t i = 2; i < n; i++) {
+		for (size_t i = 3; i < n; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
 			for (int k = 0; k < w->opts->jobs; k++) {
@@ -1152,6 +1179,63 @@ remember_spool(struct worker *w)
 	free(db);
 }
 
+/* Stops every handler (TERM, KILL after the grace) and claims nothing
+ * until the lease is renewed: another worker may take our jobs once it
+ * ends, and two runs of a job must not overlap. */
+static void
+fence(struct worker *w, const char *why)
+{
+	if (w->fenced)
+		return;
+	w->fenced = true;
+	wlog(w, "event=fence reason=\"%s\" busy=%d", why, w->busy);
+	for (int i = 0; i < w->opts->jobs; i++)
+		if (w->slots[i].used)
+			stop_slot(w, &w->slots[i], STOP_SHUTDOWN);
+	set_title(w);
+}
+
+/* Renews the lease; counted dead already, registers anew (its jobs are
+ * the rescuer's now, and its outcomes will not be taken). */
+static void
+heartbeat(struct worker *w)
+{
+	int64_t sent = mono_ms();
+	enum store_rc rc;
+
+	w->next_beat = sent + STORE_HEARTBEAT_MS;
+	rc = store_heartbeat(w->st, w->id);
+	if (rc == STORE_CONFLICT) {
+		fence(w, "counted dead by the store");
+		rc = store_worker_register(w->st, w->id, (int)getpid(),
+		    w->opts->grace_ms, w->opts->queues, w->opts->nqueues);
+	}
+	if (rc != STORE_OK) {
+		store_trouble(w, rc, 0);
+		return;
+	}
+	w->beat_sent = sent;
+	if (w->fenced) {
+		w->fenced = false;
+		wlog(w, "event=lease-renewed");
+		set_title(w);
+	}
+}
+
+/* The lease's timers, every loop turn. */
+static void
+keep_lease(struct worker *w)
+{
+	int64_t now = mono_ms();
+
+	if (w->lease_ms == 0)
+		return;
+	if (now >= w->next_beat)
+		heartbeat(w);
+	if (!w->fenced && mono_ms() >= fence_at(w))
+		fence(w, "lease not renewed");
+}
+
 static void
 loop(struct worker *w)
 {
@@ -1180,6 +1264,7 @@ loop(struct worker *w)
 			w->next_recovery = now + RECOVERY_INTERVAL_MS;
 			woken = true;
 		}
+		keep_lease(w);
 		if (woken)
 			check_cancels(w);
 		if (w->retain && now >= w->next_retain && !w->stopping &&
@@ -1242,7 +1327,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
 	w.claimed = xcalloc((size_t)opts->jobs, sizeof(*w.claimed));
-	w.pfd = xcalloc(2 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
+	w.pfd = xcalloc(3 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
 	remember_spool(&w);
 	waker_open(&w.waker, sp);
 	set_title(&w);
