@@ -1,7 +1,8 @@
 # bash completion for jobq(1)
 # Values that live in the spool (queues, job ids) and the handler
 # directories (types) come from 'jobq complete WHAT', with the command
-# line's --dir passed on; otherwise JOBQ_DIR applies as for jobq itself.
+# line's --dir and --db passed on; otherwise JOBQ_DIR and JOBQ_DB apply as
+# for jobq itself.
 
 # _jobq_dequote WORD: the word as the shell will pass it, in ret: quotes
 # and backslashes removed, a leading ~/ expanded; nothing is evaluated.
@@ -42,7 +43,7 @@ _jobq_values()
 		[[ $line == *$'\t'* ]] && desc=${line#*$'\t'}
 		out+=("$prefix$value")
 		described+=("$prefix$value  ($desc)")
-	done < <("$_jobq_cmd" "${_jobq_dir[@]}" complete "$what" 2>/dev/null)
+	done < <("$_jobq_cmd" "${_jobq_dir[@]}" "${_jobq_db[@]}" complete "$what" 2>/dev/null)
 	if [[ $what == ids && ${#out[@]} -gt 1 ]]; then
 		COMPREPLY+=("${described[@]}")
 	else
@@ -114,9 +115,9 @@ _jobq()
 	_init_completion || return
 
 	local commands="submit status result wait watch list logs cancel retry priority progress stats queues pause resume limit prune rm config worker help complete"
-	local global="--dir --json --color --help --version"
+	local global="--dir --db --json --color --help --version"
 	local _jobq_cmd=${1:-jobq}
-	local -a _jobq_dir=()
+	local -a _jobq_dir=() _jobq_db=()
 	local ret
 	local cmd="" i j=0 dash=0
 	# --dir is global: it may come anywhere, before or after the command.
@@ -124,11 +125,13 @@ _jobq()
 		case ${words[i]} in
 		--dir) _jobq_dequote "${words[i + 1]}"; _jobq_dir=(--dir "$ret") ;;
 		--dir=*) _jobq_dequote "${words[i]#--dir=}"; _jobq_dir=(--dir "$ret") ;;
+		--db) _jobq_dequote "${words[i + 1]}"; _jobq_db=(--db "$ret") ;;
+		--db=*) _jobq_dequote "${words[i]#--db=}"; _jobq_db=(--db "$ret") ;;
 		esac
 	done
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--dir|--color) ((i++)) ;;
+		--dir|--db|--color) ((i++)) ;;
 		-*) ;;
 		*) cmd=${words[i]}; break ;;
 		esac
@@ -143,7 +146,7 @@ _jobq()
 				dash=1
 				break
 			fi ;;
-		--dir|--color|--queue|--priority|--timeout|--delay|--at|--after|--key|--tag|--meta|--retries|--retry-delay|--env|--status|--type|--limit|--offset|--order|--attempt|--older-than|--jobs|--handlers|--grace|-q|-p|-t|-s|-n|-j)
+		--dir|--db|--color|--queue|--priority|--timeout|--delay|--at|--after|--key|--tag|--meta|--retries|--retry-delay|--env|--status|--type|--limit|--offset|--order|--attempt|--older-than|--jobs|--handlers|--grace|-q|-p|-t|-s|-n|-j)
 			((i++)) ;;
 		-*) ;;
 		*) operands+=("${words[i]}") ;;
@@ -192,7 +195,7 @@ _jobq()
 	--after)
 		_jobq_list ids
 		return ;;
-	--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--key|--tag|--meta|--env|--offset|--attempt|--older-than|-j|-t|-n)
+	--db|--timeout|--grace|--limit|--jobs|--retries|--retry-delay|--delay|--at|--key|--tag|--meta|--env|--offset|--attempt|--older-than|-j|-t|-n)
 		return ;;
 	esac
 	if [[ $cur == --dir=* ]]; then
@@ -218,7 +221,7 @@ _jobq()
 	local nop=${#operands[@]}
 
 	# Each command's options, as 'jobq COMMAND --help' lists them.
-	local opts="--dir --json --color --help -h"
+	local opts="--dir --db --json --color --help -h"
 	case $cmd in
 	submit) opts+=" --queue -q --priority -p --timeout -t --delay --at --after --key --tag --meta --retries --retry-delay --batch --env --clean-env --" ;;
 	status) ;;

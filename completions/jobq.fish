@@ -1,23 +1,29 @@
 # fish completion for jobq(1)
 # Queues, types and job ids come from 'jobq complete WHAT', with the
-# command line's --dir passed on; otherwise JOBQ_DIR applies.
+# command line's --dir and --db passed on; otherwise JOBQ_DIR and JOBQ_DB
+# apply.
 
 # The options whose value is the next word: not operands.
-set -g __jobq_valued --dir --color --queue --priority --timeout --delay --at --after --key --tag --meta --retries --retry-delay --env --status --type --limit --offset --order --attempt --older-than --jobs --handlers --grace -q -p -t -s -n -j
+set -g __jobq_valued --dir --db --color --queue --priority --timeout --delay --at --after --key --tag --meta --retries --retry-delay --env --status --type --limit --offset --order --attempt --older-than --jobs --handlers --grace -q -p -t -s -n -j
 
 # jobq complete WHAT, on the spool the command line names.
 function __jobq_complete
     set -l toks (commandline -opc)
     set -l dir
+    set -l db
     for i in (seq 2 (count $toks))
         switch $toks[$i]
             case --dir
                 set -q toks[(math $i + 1)]; and set dir --dir $toks[(math $i + 1)]
             case '--dir=*'
                 set dir --dir (string replace -- --dir= '' $toks[$i])
+            case --db
+                set -q toks[(math $i + 1)]; and set db --db $toks[(math $i + 1)]
+            case '--db=*'
+                set db --db (string replace -- --db= '' $toks[$i])
         end
     end
-    command $toks[1] $dir complete $argv 2>/dev/null
+    command $toks[1] $dir $db complete $argv 2>/dev/null
 end
 
 # The command, the number of its operands before the word being
@@ -101,6 +107,7 @@ end
 set -l cmds submit status result wait watch list logs cancel retry priority progress stats queues pause resume limit prune rm config worker help complete
 complete -c jobq -f
 complete -c jobq -n 'not __jobq_exec' -l dir -x -a '(__fish_complete_directories)' -d 'spool directory'
+complete -c jobq -n 'not __jobq_exec' -l db -x -d 'PostgreSQL database URL'
 complete -c jobq -n 'not __jobq_exec' -l json -d 'print JSON'
 complete -c jobq -n 'not __jobq_exec' -l color -x -a 'auto always never' -d 'colour the output'
 complete -c jobq -s h -l help -d 'show usage'

@@ -27,12 +27,12 @@ complete_words() {
 	run -0 complete_words jobq w
 	assert_output $'wait\nwatch\nworker'
 	run -0 complete_words jobq --
-	assert_output $'--color\n--dir\n--help\n--json\n--version'
+	assert_output $'--color\n--db\n--dir\n--help\n--json\n--version'
 }
 
 @test "bash completion: each command's options" {
 	run -0 complete_words jobq worker --
-	assert_output $'--color\n--dir\n--drain\n--grace\n--handlers\n--help\n--jobs\n--json\n--queue\n--quiet'
+	assert_output $'--color\n--db\n--dir\n--drain\n--grace\n--handlers\n--help\n--jobs\n--json\n--queue\n--quiet'
 	run -0 complete_words jobq submit --p
 	assert_output '--priority'
 	run -0 complete_words jobq --dir /tmp list --s
@@ -54,7 +54,7 @@ complete_words() {
 
 @test "bash completion: short options, and help completes a command" {
 	run -0 complete_words jobq list -
-	assert_output $'--color\n--dir\n--help\n--json\n--limit\n--offset\n--order\n--priority\n--queue\n--status\n--tag\n--type\n-h\n-n\n-p\n-q\n-s'
+	assert_output $'--color\n--db\n--dir\n--help\n--json\n--limit\n--offset\n--order\n--priority\n--queue\n--status\n--tag\n--type\n-h\n-n\n-p\n-q\n-s'
 	run -0 complete_words jobq help w
 	assert_output $'wait\nwatch\nworker'
 	run -0 complete_words jobq help wait ''

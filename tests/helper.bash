@@ -51,6 +51,14 @@ setup() {
 	unset JOBQ_HANDLERS XDG_STATE_HOME XDG_CONFIG_HOME
 	WORKER_LOG="$BATS_TEST_TMPDIR/worker.log"
 	_JOBQ_PIDS=()
+	# The PostgreSQL pass (tests/pg-suite.sh): the same tests, their
+	# jobs in a schema of the test's own on the server.
+	if [ -n "${JOBQ_TEST_DB:-}" ]; then
+		export JOBQ_DB=$JOBQ_TEST_DB
+		export JOBQ_DB_SCHEMA="t${BATS_ROOT_PID}_${BATS_SUITE_TEST_NUMBER}"
+	else
+		unset JOBQ_DB JOBQ_DB_SCHEMA
+	fi
 }
 
 teardown() {
