@@ -112,6 +112,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE settings ("
 	"  name text PRIMARY KEY,"
 	"  value text NOT NULL"
+	");"
+	/* Handler logs (stderr), each attempt's last 1 MiB as on a
+	 * spool, so that `jobq logs` reads them from any machine. */
+	"CREATE TABLE logs ("
+	"  job_id bigint NOT NULL REFERENCES jobs ON DELETE CASCADE,"
+	"  attempt integer NOT NULL,"
+	"  data bytea NOT NULL,"
+	"  PRIMARY KEY (job_id, attempt)"
 	");",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
