@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -70,19 +71,22 @@ lock_is_free(const char *path)
 	return free_;
 }
 
+/* A worker of this host holds its lock file while it lives; one whose
+ * file is not here ran on another host (a store with leases), or is
+ * gone. */
 bool
 worker_alive(struct store *st, const struct spool *sp, const char *worker)
 {
-	int known = store_worker_alive(st, worker);
-	char *path;
-	bool alive;
+	char *path = worker_lock_path(sp, worker);
+	struct stat sb;
+	bool here = lstat(path, &sb) == 0, alive;
+	int known;
 
-	if (known >= 0)
-		return known == 1;
-	path = worker_lock_path(sp, worker);
-	alive = !lock_is_free(path);
+	alive = here && !lock_is_free(path);
 	free(path);
-	return alive;
+	if (here || (known = store_worker_alive(st, worker)) < 0)
+		return alive;
+	return known == 1;
 }
 
 /* The files of a worker that is gone: its lock, the run locks of

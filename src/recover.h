@@ -23,8 +23,9 @@ char *attempt_run_path(const struct spool *sp, const char *worker,
  * its own processes; root, any). */
 size_t signal_lock_holders(const char *path, int sig);
 
-/* Whether a registered worker lives: as a store that keeps leases says
- * (PostgreSQL), else while it holds its lock file. */
+/* Whether a registered worker lives: one of this host while it holds
+ * its lock file, one of another as the store's lease says
+ * (PostgreSQL). */
 bool worker_alive(struct store *st, const struct spool *sp,
     const char *worker);
 

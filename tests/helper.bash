@@ -42,6 +42,11 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 
 setup() {
+	_helper_setup
+}
+
+# What every test starts with; a file with a setup of its own calls it.
+_helper_setup() {
 	[ -x "$JOBQ" ] || fail "no jobq binary at $JOBQ (set JOBQ)"
 	export JOBQ_DIR="$BATS_TEST_TMPDIR/spool"
 	HANDLERS="$BATS_TEST_TMPDIR/handlers"
