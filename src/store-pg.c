@@ -145,16 +145,20 @@ pg_fail(struct pg_store *st, enum store_rc rc, const char *fmt, ...)
 }
 
 /* libpq's messages end in a newline, and may run over several lines
- * (DETAIL, HINT, a second host tried): one line for ours. */
+ * (DETAIL, HINT, a second host tried): one line for ours, malloc'd. */
 static char *
 one_line(const char *msg)
 {
-	char *s = xstrdup(msg != NULL ? msg : ""), *p;
+	char *s = xstrdup(msg != NULL ? msg : ""), *d = s;
 	size_t n;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	/* Runs of blanks (the line breaks among them) as one space. */
+	for (const char *p = s; *p != '\0'; p++)
+		if (!isspace((unsigned char)*p))
+			*d++ = *p;
+		else if (d > s && d[-1] != ' ')
+			*d++ = ' ';
+	*d = '\0';
 	n = strlen(s);
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		s[--n] = '\0';
@@ -382,7 +386,18 @@ pg_exec_params(struct pg_store *st, const char *what, const char *sql,
 enum store_rc
 pg_exec0(struct pg_store *st, const char *what, const char *sql)
 {
-	return pg_exec_params(st, what, sql, NULL, 0, NULL);
+	PGresult *res;
+	ExecStatusType status;
+
+	ensure_connected(st);
+	/* The simple protocol: sql may be several statements. */
+	res = PQexec(st->conn, sql);
+	status = PQresultStatus(res);
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return STORE_OK;
+	}
+	return pg_result_fail(st, res, what);
 }
 
 enum store_rc
