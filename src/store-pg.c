@@ -732,6 +732,11 @@ pg_store_open(struct spool *sp, const char *conninfo, bool create,
 
 	if (!schema_name(&schema, cause))
 		return STORE_UNUSABLE;
+	/* The spool holds this host's run locks and handlers. */
+	if (!spool_make(sp, true, cause)) {
+		free(schema);
+		return STORE_UNUSABLE;
+	}
 	if (!pq_load(cause)) {
 		free(schema);
 		return STORE_UNUSABLE;
@@ -777,6 +782,7 @@ pgs_close(struct store *base)
 	free(st->schema);
 	free(st->channel);
 	free(st->worker);
+	free(st->batch_queue);
 	free(st->err);
 	free(st);
 }

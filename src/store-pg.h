@@ -57,6 +57,8 @@ struct pg_store {
 	int64_t grace_ms;	/* that worker's */
 	int64_t reconnect_at;	/* mono_ms(): no reconnection before */
 	int64_t backoff_ms;	/* the wait after the next failed one */
+	char *batch_queue;	/* the queue the last submit made sure
+				   of, in a batch */
 	char *err;		/* the last error, malloc'd */
 };
 
@@ -130,7 +132,8 @@ void pg_row_to_job(const PGresult *, int row, struct job *);
 void pg_row_to_attempt(const PGresult *, int row, struct attempt *);
 
 /* What a job's end makes of the jobs that depend on it, in the caller's
- * transaction, as sq_job_ended() in the SQLite store. */
+ * transaction, as sq_job_ended() in the SQLite store
+ * (store-pg-query.c). */
 enum store_rc pg_job_ended(struct pg_store *, int64_t id, enum job_state,
     int64_t now);
 
@@ -145,7 +148,7 @@ extern const struct store_ops pg_ops;
 void pgs_close(struct store *base);
 const char *pgs_error(const struct store *base);
 void pgs_set_wait(struct store *base, bool wait);
-/* store-pg-query.c: */
+/* store-pg-query.c, store-pg-prune.c: */
 enum store_rc pgs_submit(struct store *base, const struct job_spec *spec,
     int64_t *id);
 enum store_rc pgs_batch_begin(struct store *base);
