@@ -50,6 +50,7 @@ wait_ended(struct spool *sp, struct store *st, int64_t id, struct job *j)
 	int rc;
 
 	waker_open(&w, sp);
+	store_changed(st);
 	for (;;) {
 		waker_drain(&w);
 		recover_nowait(sp, st);
@@ -60,8 +61,7 @@ wait_ended(struct spool *sp, struct store *st, int64_t id, struct job *j)
 		unserved_load(&u, sp, st);
 		unserved_check(&u, j);
 		job_clear(j);
-		struct pollfd pfd = { .fd = w.fd, .events = POLLIN };
-		poll(&pfd, 1, w.fd >= 0 ? RESULT_RECHECK_MS :
+		sleep_for_change(&w, st, w.fd >= 0 ? RESULT_RECHECK_MS :
 		    WAKE_POLL_MS_NOINOTIFY);
 	}
 	waker_close(&w);

@@ -110,6 +110,7 @@ wait_loop(struct spool *sp, struct store *st, struct waited *w,
 	int rc;
 
 	waker_open(&wk, sp);
+	store_changed(st);
 	for (;;) {
 		waker_drain(&wk);
 		recover_nowait(sp, st);
@@ -126,8 +127,7 @@ wait_loop(struct spool *sp, struct store *st, struct waited *w,
 			rc = EXIT_GAVEUP;
 			break;
 		}
-		struct pollfd pfd = { .fd = wk.fd, .events = POLLIN };
-		poll(&pfd, 1, left < WAIT_RECHECK_MS ? (int)left :
+		sleep_for_change(&wk, st, left < WAIT_RECHECK_MS ? (int)left :
 		    (wk.fd >= 0 ? WAIT_RECHECK_MS : WAKE_POLL_MS_NOINOTIFY));
 	}
 	waker_close(&wk);

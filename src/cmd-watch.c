@@ -337,12 +337,12 @@ watch_loop(struct watch *w)
 {
 	int64_t next_recover = 0, next_draw = 0, now;
 	struct waker wk;
-	bool look = true;
+	bool look = true, news = false;
 
 	waker_open(&wk, w->sp);
 	store_changed(w->st);
 	for (;;) {
-		if (waker_drain(&wk) || store_changed(w->st))
+		if (waker_drain(&wk) || news || store_changed(w->st))
 			look = true;
 		now = mono_ms();
 		if (now >= next_recover) {
@@ -360,8 +360,7 @@ watch_loop(struct watch *w)
 		look = false;
 		if (all_ended(w) || interrupted || w->rc != EXIT_OK)
 			break;
-		struct pollfd pfd = { .fd = wk.fd, .events = POLLIN };
-		poll(&pfd, 1, WATCH_POLL_MS);
+		news = sleep_for_change(&wk, w->st, WATCH_POLL_MS);
 	}
 	waker_close(&wk);
 }

@@ -1,5 +1,6 @@
 /* common.c: the spool and store opening every command shares, and the
  * job ids and lookups of the commands that take ids. */
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,14 +67,15 @@ open_store(struct spool *sp, struct store **st, bool create)
 		cmd_warnx("--db: empty database URL");
 		return EXIT_USAGE;
 	}
-	/* With a database, the spool holds only this host's run locks and
-	 * handlers: it is made whatever the command, as jobs may be in the
-	 * database before any command ran here. */
 	if ((dir = spool_dir(&cause)) != NULL)
-		src = spool_open(sp, dir, create || db != NULL, &cause);
+		src = spool_open(sp, dir, create, &cause);
 	free(dir);
-	if (src == SPOOL_ABSENT)
+	/* With a database, the spool holds only this host's run locks and
+	 * handlers: the jobs may be there before any command ran here. */
+	if (src == SPOOL_ABSENT && db == NULL)
 		return EXIT_OK;
+	if (src == SPOOL_ABSENT)
+		src = SPOOL_OK;
 	if (src != SPOOL_OK) {
 		cmd_warnx("%s", cause);
 		free(cause);
@@ -279,4 +281,16 @@ unserved_free(struct unserved *u)
 		free(u->said[i]);
 	free(u->said);
 	memset(u, 0, sizeof(*u));
+}
+
+bool
+sleep_for_change(struct waker *wk, struct store *st, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = wk->fd, .events = POLLIN },
+		{ .fd = store_wait_fd(st), .events = POLLIN },
+	};
+
+	return poll(pfd, 2, ms) > 0 && pfd[1].revents != 0 &&
+	    store_changed(st);
 }

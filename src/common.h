@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "spool.h"
 #include "store.h"
+#include "wake.h"
 
 /* Opens the spool and its store.  With create false, a spool or database
  * that does not exist yet is not made: *st is NULL and the result is
@@ -48,6 +49,12 @@ int get_job(struct store *st, int64_t id, bool payload, struct job *j);
 /* A job as status --json shows it, its attempts fetched from the store
  * (none shown if they cannot be read). */
 int show_job_json(struct store *st, const struct job *j);
+
+/* Sleeps up to ms, or until the spool's wake file is touched or the
+ * store has news (PostgreSQL's NOTIFY, from any host); reads the
+ * store's news, and says whether there was any.  store_changed() must have been called once before, so that the
+ * store listens. */
+bool sleep_for_change(struct waker *wk, struct store *st, int ms);
 
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);

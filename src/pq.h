@@ -23,6 +23,7 @@
 	X(PQexecParams) \
 	X(PQfinish) \
 	X(PQfreemem) \
+	X(PQftype) \
 	X(PQgetisnull) \
 	X(PQgetlength) \
 	X(PQgetvalue) \
@@ -60,6 +61,7 @@ bool pq_load(char **cause);
 #define PQexecParams (pq.PQexecParams)
 #define PQfinish (pq.PQfinish)
 #define PQfreemem (pq.PQfreemem)
+#define PQftype (pq.PQftype)
 #define PQgetisnull (pq.PQgetisnull)
 #define PQgetlength (pq.PQgetlength)
 #define PQgetvalue (pq.PQgetvalue)

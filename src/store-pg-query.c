@@ -152,7 +152,7 @@ submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
 	    JOB_PENDING)), p_int(now),
 	    p_int(spec->run_at > 0 ? spec->run_at : now),
 	    p_int(spec->timeout_ms), p_int(spec->max_retries),
-	    p_int(spec->retry_delay_ms), p_int(blocked), p_text(error),
+	    p_int(spec->retry_delay_ms), p_int(blocked), p_bytes(error),
 	    p_int_if(now, error != NULL), p_text(spec->key),
 	    p_text(spec->tags), p_text(spec->meta),
 	    p_blob(spec->payload, spec->payload_len), p_text(spec->env),
@@ -529,7 +529,7 @@ pgs_cancel(struct store *base, int64_t id, enum job_state *was)
 		    " SET state = $2, finished_at = $3::bigint, error = $4"
 		    " WHERE id = $1::bigint", p_int(id),
 		    p_text(job_state_name(JOB_CANCELLED)), p_int(now_ms()),
-		    p_text(CANCELLED_ERROR));
+		    p_bytes(CANCELLED_ERROR));
 	if (r == STORE_OK && effect == CANCEL_NOW)
 		r = pg_job_ended(st, id, JOB_CANCELLED, now_ms());
 	if (r == STORE_OK)
@@ -751,7 +751,7 @@ pg_job_ended(struct pg_store *st, int64_t id, enum job_state state,
 		    "  AND j.state IN ('pending', 'retrying')"
 		    "  ORDER BY d.job_id FOR UPDATE OF j) RETURNING id",
 		    p_int(e.id), p_text(job_state_name(JOB_CANCELLED)),
-		    p_int(now), p_text(error));
+		    p_int(now), p_bytes(error));
 		free(error);
 		if (res == NULL)
 			break;

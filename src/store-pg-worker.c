@@ -308,14 +308,28 @@ static enum store_rc
 limited_queues(struct pg_store *st, const char *qs, struct room *rm)
 {
 	enum store_rc r;
-	PGresult *res = pg_query(st, &r, "claim", "SELECT name, max_running"
+	PGresult *res;
+
+	memset(rm, 0, sizeof(*rm));
+	/* The rows locked first; the running jobs counted after, by a
+	 * statement of its own, whose snapshot sees what the claims we
+	 * waited for committed. */
+	res = pg_query(st, &r, "claim", "SELECT name FROM queues"
+	    " WHERE name != '*' AND paused = 0 AND max_running IS NOT NULL"
+	    " AND ($1::text[] IS NULL OR name = ANY($1::text[]))"
+	    " ORDER BY name FOR UPDATE", p_text(qs));
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return STORE_OK;
+	}
+	PQclear(res);
+	res = pg_query(st, &r, "claim", "SELECT name, max_running"
 	    " - (SELECT count(*) FROM jobs r WHERE r.queue = queues.name"
 	    " AND r.state = 'running') FROM queues WHERE name != '*'"
 	    " AND paused = 0 AND max_running IS NOT NULL AND ($1::text[] IS"
-	    " NULL OR name = ANY($1::text[])) ORDER BY name FOR UPDATE",
-	    p_text(qs));
-
-	memset(rm, 0, sizeof(*rm));
+	    " NULL OR name = ANY($1::text[])) ORDER BY name", p_text(qs));
 	if (res == NULL)
 		return r;
 	rm->n = PQntuples(res);
@@ -492,14 +506,16 @@ pgs_set_progress(struct store *base, int64_t id, int attempt,
 	int64_t rows = 0;
 	enum store_rc r;
 
-	r = pg_exec(st, "progress", &rows, "UPDATE jobs"
+	/* Watchers anywhere hear of it (watch, wait). */
+	r = pg_exec(st, "progress", &rows, "WITH u AS (UPDATE jobs"
 	    " SET progress_percent = $4::float8, progress_done = $5::bigint,"
 	    " progress_total = $6::bigint, progress_message = $7"
 	    " WHERE id = $1::bigint AND attempt = $2::int AND worker = $3"
-	    " AND state = 'running'", p_int(id), p_int(attempt),
-	    p_text(worker), p_real_if(percent, percent >= 0),
+	    " AND state = 'running' RETURNING id)"
+	    " SELECT pg_notify($8, 'progress') FROM u", p_int(id),
+	    p_int(attempt), p_text(worker), p_real_if(percent, percent >= 0),
 	    p_int_if(done_n, total > 0), p_int_if(total, total > 0),
-	    p_text(message));
+	    p_bytes(message), p_text(st->schema));
 	if (r == STORE_OK && rows == 0)
 		return STORE_CONFLICT;
 	return r;
@@ -531,7 +547,7 @@ unclaim(struct pg_store *st, const struct outcome *o, const struct verdict *v)
 	    " AND state = 'running'", p_int(o->id), p_int(o->attempt),
 	    p_text(o->worker), p_text(job_state_name(v->state)),
 	    p_text(ended ? "true" : "false"), p_int(now_ms()),
-	    p_text(v->error));
+	    p_bytes(v->error));
 #undef PREV
 	if (r == STORE_OK)
 		r = pg_exec(st, "unclaim", NULL, "DELETE FROM attempts"
@@ -570,7 +586,7 @@ record_end(struct pg_store *st, const struct outcome *o,
 	    p_int_if(now, ended || retry),
 	    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
 	    p_int_if(o->end.signal, o->end.signal > 0),
-	    p_text(ended || retry ? v->error : NULL),
+	    p_bytes(ended || retry ? v->error : NULL),
 	    p_int_if((int64_t)o->result_len, ended),
 	    p_int(o->result_truncated), p_int(v->failure), p_int(v->deaths),
 	    p_text(ended ? o->worker : NULL), p_int_if(v->run_at, retry));
@@ -583,7 +599,7 @@ record_end(struct pg_store *st, const struct outcome *o,
 		    p_text(v->outcome),
 		    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
 		    p_int_if(o->end.signal, o->end.signal > 0),
-		    p_text(v->error));
+		    p_bytes(v->error));
 	if (r != STORE_OK)
 		return r;
 	if (!ended)
@@ -592,9 +608,12 @@ record_end(struct pg_store *st, const struct outcome *o,
 	    " (job_id, data) VALUES ($1::bigint, $2) ON CONFLICT (job_id)"
 	    " DO UPDATE SET data = excluded.data", p_int(o->id),
 	    p_blob(o->result, o->result_len));
-	if (r != STORE_OK)
-		return r;
-	return pg_job_ended(st, o->id, v->state, now);
+	if (r == STORE_OK)
+		r = pg_job_ended(st, o->id, v->state, now);
+	/* Those who wait for it, anywhere, hear of its end. */
+	if (r == STORE_OK)
+		r = pg_notify(st, "job");
+	return r;
 }
 
 /* One outcome inside the open transaction: the fence (the job must
@@ -779,10 +798,10 @@ pgs_changed(struct store *base)
 			changed = true;
 		PQfreemem(nf);
 	}
-	/* The slow poll behind NOTIFY: a change that sends none (a job's
-	 * time come, a notification lost with a connection) is seen
-	 * within a second. */
-	if (now - st->last_changed >= 1000)
+	/* The slow poll behind NOTIFY, as often as a worker on a spool
+	 * looks without inotify's word: a notification lost with a
+	 * connection is made up for within seconds. */
+	if (now - st->last_changed >= PG_SLOW_POLL_MS)
 		changed = true;
 	if (changed)
 		st->last_changed = now;

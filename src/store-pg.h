@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pq.h"
 #include "store-backend.h"
@@ -31,6 +32,8 @@
  * margin after the last renewal it sent, and KILL a grace later, a
  * margin before the lease ends (worker.c). */
 #define PG_LEASE_MS 20000
+/* store_changed() says true at least this often. */
+#define PG_SLOW_POLL_MS 5000
 #define PG_FENCE_MARGIN_MS STORE_LEASE_MARGIN_MS
 
 struct pg_store {
@@ -49,8 +52,7 @@ struct pg_store {
 				   store_changed() */
 	bool changed_once;	/* store_changed() was called */
 	int64_t last_changed;	/* mono_ms() of store_changed()'s last
-				   true: it says true once a second at
-				   least, the slow poll behind NOTIFY */
+				   true (see PG_SLOW_POLL_MS) */
 	char *worker;		/* the worker registered through this
 				   connection, whose advisory lock it
 				   holds (taken again on reconnection) */
@@ -61,6 +63,16 @@ struct pg_store {
 				   of, in a batch */
 	char *err;		/* the last error, malloc'd */
 };
+
+/* The type of a bytea column in a result (PQftype). */
+#define PG_BYTEA_OID 17
+
+/* Text for a bytea column: the bytes of s, or NULL. */
+static inline struct param
+p_bytes(const char *s)
+{
+	return s != NULL ? p_blob(s, strlen(s)) : p_null();
+}
 
 /* The advisory lock key of a worker id. */
 #define PG_WORKER_LOCK_SQL "hashtextextended('jobq worker ' || $1, 0)"

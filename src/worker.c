@@ -1253,8 +1253,10 @@ loop(struct worker *w)
 
 		/* An idle worker alone on an unchanged spool looks at
 		 * nothing: an idle tick costs one PRAGMA. */
+		/* A change someone else made: a cancel among them, which
+		 * on PostgreSQL comes by NOTIFY, not by the wake file. */
 		if (!w->spool_gone && store_changed(w->st))
-			w->changed = w->recheck = w->retain = true;
+			w->changed = w->recheck = w->retain = woken = true;
 		if (now >= w->next_recovery && !w->spool_gone) {
 			if (w->recheck || w->others > 0 || w->orphans > 0)
 				w->orphans = recover_dead_workers(w->st,

@@ -106,7 +106,7 @@ true'
 
 # --- spool --------------------------------------------------------------
 
-@test "the spool is created 0700 whatever the umask" {
+@test "[spool] the spool is created 0700 whatever the umask" {
 	[ ! -e "$JOBQ_DIR" ]
 	umask 000
 	run -0 "$JOBQ" submit t
@@ -121,7 +121,7 @@ true'
 	assert_job_count 1
 }
 
-@test "--dir wins over JOBQ_DIR, before the command or among its options" {
+@test "[spool] --dir wins over JOBQ_DIR, before the command or among its options" {
 	local d1="$BATS_TEST_TMPDIR/d1" d2="$BATS_TEST_TMPDIR/d2"
 	run -0 "$JOBQ" --dir "$d1" submit t
 	local id1=$output
@@ -135,7 +135,7 @@ true'
 	assert_equal "$(json_each "$output" type)" u
 }
 
-@test "without --dir or JOBQ_DIR the spool is under XDG_STATE_HOME or ~/.local/state" {
+@test "[spool] without --dir or JOBQ_DIR the spool is under XDG_STATE_HOME or ~/.local/state" {
 	unset JOBQ_DIR
 	run -0 "$JOBQ" submit t
 	[ -f "$HOME/.local/state/jobq/jobq.db" ] || fail "no spool in ~/.local/state/jobq"
@@ -317,7 +317,7 @@ true'
 	assert_job_count 1
 }
 
-@test "a spool of the first schema is migrated: payloads kept, jobs run" {
+@test "[spool] a spool of the first schema is migrated: payloads kept, jobs run" {
 	mkdir -m 0700 "$JOBQ_DIR"
 	# Schema 1 as the first jobq made it: the payload inside the row.
 	"$PYTHON" - "$JOBQ_DIR/jobq.db" <<'PY'

@@ -113,7 +113,7 @@ load helper
 	[[ $output != *BADVAL* ]] || fail "BADVAL recorded"
 }
 
-@test "env: the environment is stored in the spool's database, mode 0600" {
+@test "[spool] env: the environment is stored in the spool's database, mode 0600" {
 	SECRET=s3 "$JOBQ" submit -- true >/dev/null
 	assert_mode "$JOBQ_DIR/jobq.db" 600
 	assert_job 1 env.SECRET=s3
@@ -152,7 +152,7 @@ load helper
 	assert_regex "$stderr" "handler directory $HOME/.config/jobq/handlers refused"
 }
 
-@test "env: a command stored without an environment (older jobq) runs with the worker's" {
+@test "[spool] env: a command stored without an environment (older jobq) runs with the worker's" {
 	local id
 	id=$("$JOBQ" submit -- sh -c 'echo "[${WORKERSIDE-unset}]"')
 	"$PYTHON" - "$JOBQ_DIR/jobq.db" "$id" <<'PY'
@@ -167,7 +167,7 @@ PY
 	assert_output "[w]"
 }
 
-@test "env: an almost empty environment (env -i) is recorded and runs" {
+@test "[spool] env: an almost empty environment (env -i) is recorded and runs" {
 	local id
 	id=$(env -i JOBQ_DIR="$JOBQ_DIR" "$JOBQ" submit -- /usr/bin/env)
 	assert_job "$id" env="{\"JOBQ_DIR\":\"$JOBQ_DIR\"}"
@@ -183,7 +183,7 @@ PY
 		"JOBQ_ATTEMPT JOBQ_DIR JOBQ_JOB_ID JOBQ_JOB_TYPE JOBQ_LOCK_FD JOBQ_PROGRESS_FD JOBQ_QUEUE "
 }
 
-@test "env: a batch with no environment at all records {}" {
+@test "[spool] env: a batch with no environment at all records {}" {
 	run --separate-stderr -0 env -i "$JOBQ" --dir "$JOBQ_DIR" submit --batch \
 		<<<'{"argv":["true"]}'
 	assert_job "$output" env='{}'

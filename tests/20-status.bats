@@ -374,7 +374,7 @@ list_ids() {
 	assert_job "$id" state=pending
 }
 
-@test "a world-writable jobq.db is refused with exit 69" {
+@test "[spool] a world-writable jobq.db is refused with exit 69" {
 	local id
 	id=$("$JOBQ" submit t)
 	chmod 0666 "$JOBQ_DIR/jobq.db"
@@ -386,7 +386,7 @@ list_ids() {
 	assert_job_count 1
 }
 
-@test "a jobq.db that is not a database: exit 69, file untouched" {
+@test "[spool] a jobq.db that is not a database: exit 69, file untouched" {
 	mkdir -m 0700 "$JOBQ_DIR"
 	local i
 	for i in $(seq 200); do echo "this is not a database, line $i"; done \

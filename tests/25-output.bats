@@ -32,28 +32,14 @@ sys.exit(0 if re.search("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]", t) else 1)
 
 # sql STATEMENT: runs it on the spool's database, as another writer could.
 sql() {
-	"$PYTHON" -c '
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=10)
-db.execute(sys.argv[2])
-db.commit()
-' "$JOBQ_DIR/jobq.db" "$1"
+	db_sql "$1" >/dev/null
 }
 
-# many_jobs N: at least N pending jobs of type t, made by copying rows
-# (N separate submits would take long for the numbers needed here).
+# many_jobs N: N pending jobs of type t, in one batch (N separate submits
+# would take long for the numbers needed here).
 many_jobs() {
-	"$JOBQ" submit t '{"n":1}' >/dev/null
-	"$PYTHON" -c '
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=10)
-cols = "type, queue, priority, state, created_at, run_at, timeout_ms"
-while db.execute("SELECT count(*) FROM jobs").fetchone()[0] < int(sys.argv[2]):
-    db.execute("INSERT INTO jobs (%s) SELECT %s FROM jobs" % (cols, cols))
-db.execute("INSERT INTO payloads (job_id, data) SELECT id, x'"'"'7b7d'"'"'"
-           " FROM jobs WHERE id NOT IN (SELECT job_id FROM payloads)")
-db.commit()
-' "$JOBQ_DIR/jobq.db" "$1"
+	seq "$1" | sed 's/.*/{"type": "t", "payload": {"n": 1}}/' |
+		"$JOBQ" submit --batch >/dev/null
 }
 
 # A job that failed with escapes in its error and its progress message:
@@ -77,7 +63,7 @@ make_escape_jobs() {
 	assert_regex "$output" 'progress +100% red\\e\[31mX\\e\]0;title\\x07\\xc2\\x9b\\xff\\tend'
 }
 
-@test "status and list show an escaped type and queue; the tab-separated list keeps 8 fields" {
+@test "[spool] status and list show an escaped type and queue; the tab-separated list keeps 8 fields" {
 	local id
 	id=$("$JOBQ" submit t)
 	# Only another writer can store such names: submit refuses them.
@@ -162,7 +148,7 @@ json_string_of() {
 	assert_job_count 3
 }
 
-@test "status, list, wait --json to a full or closed stdout: exit 74; the spool's files untouched" {
+@test "[spool] status, list, wait --json to a full or closed stdout: exit 74; the spool's files untouched" {
 	local id
 	id=$("$JOBQ" submit t)
 	"$JOBQ" cancel "$id"
@@ -280,7 +266,7 @@ fifo_full() {
 	[ "$(fifo_bytes "$1")" -ge 60000 ]
 }
 
-@test "list --json blocked on its reader holds no read open: the WAL stays small" {
+@test "[spool] list --json blocked on its reader holds no read open: the WAL stays small" {
 	many_jobs 2048
 	local fifo="$BATS_TEST_TMPDIR/fifo" holder list_pid
 	mkfifo "$fifo"
@@ -422,7 +408,7 @@ tty_env() {
 	[[ $output != *"$ESC"* ]] || fail "escape codes in tab-separated list"
 }
 
-@test "--color with a bad value: exit 2 saying why, before or after the command" {
+@test "[spool] --color with a bad value: exit 2 saying why, before or after the command" {
 	local before
 	"$JOBQ" submit t >/dev/null
 	before=$(cksum <"$JOBQ_DIR/jobq.db")
@@ -479,9 +465,7 @@ ended_job() {
 	# A pending job submitted 2 h 5 min 30 s ago.
 	local old
 	old=$("$JOBQ" submit t)
-	sql "UPDATE jobs SET created_at = CAST(
-	    (julianday('now') - 2440587.5) * 86400000 AS INTEGER) - 7530000
-	    WHERE id = $old"
+	sql "UPDATE jobs SET created_at = $(($(now_ms) - 7530000)) WHERE id = $old"
 	run -0 tty_env TERM=dumb -- "$JOBQ" list
 	for i in "${!ids[@]}"; do
 		assert_line --regexp "^${ids[$i]} +cancelled +default +20 +${want[$i]} +t"

@@ -114,12 +114,11 @@ load helper
 	local max=0 n samples=0 done=0
 	local deadline=$(($(now_ms) + 30000))
 	while (($(now_ms) < deadline)); do
-		n=$("$PYTHON" -c '
-import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(c.execute("SELECT count(*) FROM jobs WHERE state = ?", ("running",)).fetchone()[0],
-      c.execute("SELECT count(*) FROM jobs WHERE state = ?", ("completed",)).fetchone()[0])
-' "$JOBQ_DIR/jobq.db")
+		n=$("$JOBQ" queues --json | "$PYTHON" -c '
+import json, sys
+c = json.loads(sys.stdin.readline())["counts"]
+print(c["running"], c["completed"])
+')
 		samples=$((samples + 1))
 		((${n% *} > max)) && max=${n% *}
 		done=${n#* }

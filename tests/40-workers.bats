@@ -163,7 +163,7 @@ mv "$BATS_TEST_TMPDIR/t.$JOBQ_JOB_ID.tmp" "$BATS_TEST_TMPDIR/t.$JOBQ_JOB_ID"'
 	[ "$max" -lt 1000 ] || fail "worst wake latency $max ms (samples: ${lat[*]})"
 }
 
-@test "an idle worker uses next to no CPU (under 0.1% over 2 s)" {
+@test "[spool] an idle worker uses next to no CPU (under 0.1% over 2 s)" {
 	start_worker -j 2
 	wait_worker_ready "$WORKER_PID"
 	wait_for 5 title_is "$WORKER_PID" "jobq worker: 0/2 busy"

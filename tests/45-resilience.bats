@@ -92,7 +92,7 @@ traced() { # PID: a tracer is attached to PID
 	[ $((t1 - t0)) -ge 2900 ] || fail "backed off only $((t1 - t0)) ms"
 }
 
-@test "resilience: a store error while recording the handler's process defers the job" {
+@test "[spool] resilience: a store error while recording the handler's process defers the job" {
 	make_handler echo 'cat'
 	id=$("$JOBQ" submit echo 1)
 	# A trigger refuses to record any process group while the table
@@ -132,7 +132,7 @@ echo late >&2'
 
 # --- item: store errors -------------------------------------------------
 
-@test "resilience: worker --drain on a damaged database exits 69 with SQLite's message" {
+@test "[spool] resilience: worker --drain on a damaged database exits 69 with SQLite's message" {
 	id=$("$JOBQ" submit -- true)
 	damage_db
 	run -69 --separate-stderr timeout -k 2 20 "$JOBQ" worker --drain
@@ -142,7 +142,7 @@ echo late >&2'
 		fail "one error line wanted: $stderr"
 }
 
-@test "resilience: a worker on a damaged database says so once and keeps trying" {
+@test "[spool] resilience: a worker on a damaged database says so once and keeps trying" {
 	"$JOBQ" submit -- true >/dev/null
 	damage_db
 	start_ready_worker
@@ -157,7 +157,7 @@ echo late >&2'
 
 # --- item: a full disk while an outcome waits to be stored --------------
 
-@test "resilience: an outcome the disk refuses is retried without spinning; a second SIGTERM leaves it to recovery" {
+@test "[spool] resilience: an outcome the disk refuses is retried without spinning; a second SIGTERM leaves it to recovery" {
 	needs_strace
 	make_handler slow "touch '$BATS_TEST_TMPDIR/started'
 while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.05; done
@@ -201,7 +201,7 @@ echo done"
 
 # --- item: the spool removed under a worker -----------------------------
 
-@test "resilience: a worker whose spool is removed stops its handler and exits 69" {
+@test "[spool] resilience: a worker whose spool is removed stops its handler and exits 69" {
 	make_handler slow "echo \$\$ >'$BATS_TEST_TMPDIR/pid'; exec sleep 60"
 	id=$("$JOBQ" submit slow 1)
 	start_ready_worker --grace 1s
@@ -214,7 +214,7 @@ echo done"
 	pid_gone "$hpid" || fail "handler $hpid still runs"
 }
 
-@test "resilience: a worker whose jobq.db is replaced exits 69, and the new spool gets served" {
+@test "[spool] resilience: a worker whose jobq.db is replaced exits 69, and the new spool gets served" {
 	"$JOBQ" submit -- true >/dev/null
 	start_ready_worker
 	old=$WORKER_PID
@@ -255,7 +255,7 @@ echo done"
 	assert_job 1 state=completed
 }
 
-@test "resilience: a command out of descriptors says so, not only that the database cannot be opened" {
+@test "[spool] resilience: a command out of descriptors says so, not only that the database cannot be opened" {
 	"$JOBQ" submit t >/dev/null
 	# Only 0-2 open (bats keeps more), so the limit bites in jobq, not
 	# while the loader maps its libraries.

@@ -241,7 +241,7 @@ _forked_and_locked() {
 	[ -n "$(children_of "$1")" ] && [ "$(spool_lock_holder)" = "$1" ]
 }
 
-@test "kill -9 of a worker holding the spool's write lock just after it forked a handler: the spool stays usable" {
+@test "[spool] kill -9 of a worker holding the spool's write lock just after it forked a handler: the spool stays usable" {
 	# strace makes every flock(2) of the worker return 1 s late, so it
 	# holds each lock it takes for a second; the test kills it while it
 	# holds the write lock with a half-started handler child.

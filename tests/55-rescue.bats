@@ -223,7 +223,7 @@ in_write_trylock() {
 		[ "$(readlink "/proc/$1/fd/$((fd))")" = "$JOBQ_DIR/lock" ]
 }
 
-@test "cancel while a rescuer waits for the write lock: the put-back honours it, the job ends cancelled and never runs again" {
+@test "[spool] cancel while a rescuer waits for the write lock: the put-back honours it, the job ends cancelled and never runs again" {
 	command -v strace >/dev/null || fail "needs strace (.ci/install-deps installs it)"
 	[ "$(uname -m)" = x86_64 ] || fail "reads /proc/PID/syscall with x86_64 numbers"
 	guard_handler short '
@@ -264,7 +264,7 @@ if [ "$a" -eq 1 ]; then sleep 60 & wait; fi'
 	assert_equal "$(grep -c '^start' "$(T)/runs")" 1
 }
 
-@test "a rescue TERM time from an earlier boot is not trusted: the orphan gets TERM and the dead worker's full grace before KILL" {
+@test "[spool] a rescue TERM time from an earlier boot is not trusted: the orphan gets TERM and the dead worker's full grace before KILL" {
 	guard_handler stubborn '
 if [ "$a" -eq 1 ]; then
 	trap "echo \"term $id $a\" >>\"$T/runs\"" TERM

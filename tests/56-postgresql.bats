@@ -9,7 +9,11 @@ load helper
 load crash-helper
 
 setup_file() {
-	export PGDIR="$BATS_FILE_TMPDIR/pg"
+	# Where the server's user can reach it: not under bats' private
+	# directories.
+	PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/jobq-pgtest.XXXXXX") || return 1
+	chmod 0755 "$PGDIR"
+	export PGDIR
 	PGCONN=$("$BATS_TEST_DIRNAME/pgserver.sh" start "$PGDIR") ||
 		return 1
 	export PGCONN
@@ -17,6 +21,7 @@ setup_file() {
 
 teardown_file() {
 	"$BATS_TEST_DIRNAME/pgserver.sh" stop "$PGDIR"
+	rm -rf "$PGDIR"
 }
 
 setup() {
@@ -29,6 +34,11 @@ setup() {
 
 psql_q() {
 	psql -X -q -t -A -v ON_ERROR_STOP=1 "$PGCONN" -c "$1"
+}
+
+# lines_at_least FILE N
+lines_at_least() {
+	[ "$(wc -l <"$1")" -ge "$2" ]
 }
 
 # A worker as if on another host: a spool of its own, the same database.
@@ -64,17 +74,18 @@ start_host_worker() { # HOST ARG...
 	# The first worker connects as a role of its own, which the test
 	# then locks out and disconnects: it can neither renew its lease
 	# nor reconnect, as behind a network cut.
-	psql_q "DROP ROLE IF EXISTS cut; CREATE ROLE cut LOGIN"
-	"$JOBQ" stats >/dev/null	# makes the schema
-	psql_q "GRANT USAGE ON SCHEMA $JOBQ_DB_SCHEMA TO cut;
-		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA $JOBQ_DB_SCHEMA TO cut"
 	guard_handler slow '
 if [ "$a" -eq 1 ]; then
-	trap "echo stopped $(date +%s%3N) >>$T/stops; exit 1" TERM
+	trap "echo stopped \$(date +%s%3N) >>$T/stops; exit 1" TERM
 	sleep 60 & wait
 fi'
 	local id
 	id=$("$JOBQ" submit slow)
+	# The privileges jobq(1) lists for a role that did not make the
+	# schema.
+	psql_q "DROP ROLE IF EXISTS cut; CREATE ROLE cut LOGIN;
+		GRANT USAGE ON SCHEMA $JOBQ_DB_SCHEMA TO cut;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA $JOBQ_DB_SCHEMA TO cut"
 	JOBQ_DB="$PGCONN user=cut" start_host_worker a --grace 1
 	local w=$WORKER_PID
 	wait_run "$id" 1 15
@@ -117,7 +128,7 @@ fi'
 		done
 	) &
 	local sub=$!
-	wait_for 20 test "$(wc -l <"$BATS_TEST_TMPDIR/ids")" -ge 50
+	wait_for 20 lines_at_least "$BATS_TEST_TMPDIR/ids" 50
 	"$BATS_TEST_DIRNAME/pgserver.sh" restart "$PGDIR"
 	wait "$sub"
 	# A submit that failed said why and exited 69; one that printed an

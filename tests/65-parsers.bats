@@ -97,7 +97,7 @@ printf "7/5 over\n5/0 zero\n-1 neg\n 5 blank\n" >&3'
 	assert_job_count 3
 }
 
-@test "an exec payload with a NUL in argv or cwd fails, never runs a prefix" {
+@test "[spool] an exec payload with a NUL in argv or cwd fails, never runs a prefix" {
 	# A payload in the database need not come from submit.  As C
 	# strings, "touch\u0000..." would run touch, "/tmp\u0000x" be /tmp.
 	local a b

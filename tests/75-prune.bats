@@ -7,17 +7,11 @@ load helper
 # age_jobs DAYS ID...: makes the jobs look as if they ended DAYS days ago
 # (the test cannot wait a week).
 age_jobs() {
-	local days=$1
+	local ms=$(($1 * 86400 * 1000)) i
 	shift
-	"$PYTHON" - "$JOBQ_DIR/jobq.db" "$days" "$@" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-ms = int(sys.argv[2]) * 86400 * 1000
-for i in sys.argv[3:]:
-    db.execute("UPDATE jobs SET finished_at = finished_at - ? WHERE id = ?",
-               (ms, int(i)))
-db.commit()
-PY
+	for i; do
+		db_sql "UPDATE jobs SET finished_at = finished_at - $ms WHERE id = $i"
+	done
 }
 
 # ended_jobs: one job in each ended state, ids 1 (completed), 2 (failed),
@@ -107,16 +101,10 @@ ended_jobs() {
 	[ ! -e "$JOBQ_DIR/logs/$id.log" ]
 	[ ! -e "$JOBQ_DIR/logs/$id.1.log" ]
 	[ -e "$JOBQ_DIR/logs/$keep.log" ]
-	run -0 "$PYTHON" -c '
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-for t in ("results", "attempts", "payloads"):
-    print(t, db.execute("SELECT count(*) FROM %s WHERE job_id = ?" % t,
-                        (int(sys.argv[2]),)).fetchone()[0])
-' "$JOBQ_DIR/jobq.db" "$id"
-	assert_output "results 0
-attempts 0
-payloads 0"
+	local t
+	for t in results attempts payloads; do
+		assert_equal "$t $(db_sql "SELECT count(*) FROM $t WHERE job_id = $id")" "$t 0"
+	done
 	# Ids are never reused.
 	run -0 "$JOBQ" submit -- true
 	assert_output 3

@@ -69,7 +69,7 @@ while [ ! -e "$GO" ]; do sleep 0.05; done'
 		fail "stderr: $stderr"
 }
 
-@test "1000 progress lines in a second leave at most 3 stored updates, the last one among them" {
+@test "[spool] 1000 progress lines in a second leave at most 3 stored updates, the last one among them" {
 	make_handler flood 'i=1
 while [ $i -le 1000 ]; do
 	echo "$i/1000 step $i" >&3

@@ -88,18 +88,14 @@ counts_agree() {
 	drain_worker
 	# Job i waited i*100 ms and ran i s; jobs 1-5 ended 2 hours ago,
 	# 6-10 ten minutes ago, the rest just now.
-	"$PYTHON" - "$JOBQ_DIR/jobq.db" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1])
-now = int(time.time() * 1000)
-for i in range(1, 21):
-    ago = 7200000 if i <= 5 else 600000 if i <= 10 else 0
-    fin = now - ago - (20 - i)
-    start = fin - i * 1000
-    db.execute("UPDATE jobs SET run_at = ?, started_at = ?, finished_at = ?"
-               " WHERE id = ?", (start - i * 100, start, fin, i))
-db.commit()
-PY
+	local now ago fin start
+	now=$(now_ms)
+	for i in $(seq 1 20); do
+		ago=$((i <= 5 ? 7200000 : i <= 10 ? 600000 : 0))
+		fin=$((now - ago - (20 - i)))
+		start=$((fin - i * 1000))
+		db_sql "UPDATE jobs SET run_at = $((start - i * 100)), started_at = $start, finished_at = $fin WHERE id = $i"
+	done
 	run --separate-stderr -0 "$JOBQ" stats --json
 	# The cancelled job ended too, but never ran: no sample.
 	assert_json "$output" ended.last_minute=11 ended.last_hour=16 \

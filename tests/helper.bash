@@ -80,6 +80,24 @@ teardown() {
 	fi
 }
 
+# db_sql STATEMENT: runs STATEMENT on the store's database, as another
+# writer could: the spool's SQLite one, or in the PostgreSQL pass the
+# test's schema.  Rows come out tab-separated.  Keep to SQL both take.
+db_sql() {
+	if [ -n "${JOBQ_TEST_DB:-}" ]; then
+		psql -X -q -t -A -F $'\t' -v ON_ERROR_STOP=1 "$JOBQ_TEST_DB" \
+			-c "SET search_path TO $JOBQ_DB_SCHEMA" -c "$1"
+	else
+		"$PYTHON" -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+for row in db.execute(sys.argv[2]):
+    print("\t".join("" if v is None else str(v) for v in row))
+db.commit()
+' "$JOBQ_DIR/jobq.db" "$1"
+	fi
+}
+
 # make_handler NAME BODY: an executable $HANDLERS/NAME. BODY is a /bin/sh
 # script body unless it starts with its own #! line.
 make_handler() {
