@@ -97,10 +97,40 @@ copy_log(const char *path, off_t *off, int *rc)
 	return out_ok(rc);
 }
 
+/* Copies attempt n's log of job id from *off to its end onto stdout:
+ * the spool's file (last: n is the job's last attempt, see logs_find),
+ * or what a store that keeps logs holds. */
+static bool
+copy_attempt_log(const struct spool *sp, struct store *st, int64_t id,
+    int n, bool last, off_t *off, int *rc)
+{
+	char *path, *buf;
+	size_t len;
+	int64_t size;
+
+	if (!store_keeps_logs(st)) {
+		path = logs_find(sp->dir, id, n, last);
+		copy_log(path, off, rc);
+		free(path);
+		return out_ok(rc);
+	}
+	if (store_log_read(st, id, n, *off, &buf, &len, &size) != STORE_OK) {
+		*rc = store_failure(st, STORE_ERROR);
+		return false;
+	}
+	if (size < *off)
+		*off = size;	/* trimmed at its front: its new end */
+	if (len > 0 && fwrite(buf, 1, len, stdout) == len)
+		*off += (off_t)len;
+	free(buf);
+	fflush(stdout);
+	return out_ok(rc);
+}
+
 /* Every attempt's log, or only o->attempt's; the attempts are those the
  * store has, so an attempt of a job pruned meanwhile shows nothing. */
 static int
-print_logs(const struct spool *sp, const struct job *j,
+print_logs(const struct spool *sp, struct store *st, const struct job *j,
     const struct logs_opts *o, struct attempt *a, size_t n)
 {
 	int rc = EXIT_OK;
@@ -112,17 +142,21 @@ print_logs(const struct spool *sp, const struct job *j,
 
 		if (o->attempt != 0 && a[i].attempt != o->attempt)
 			continue;
-		path = logs_find(sp->dir, j->id, a[i].attempt, last);
-		if (g_opts.json)
+		if (g_opts.json) {
+			/* A log kept in the store has no path. */
+			path = store_keeps_logs(st) ? NULL :
+			    logs_find(sp->dir, j->id, a[i].attempt, last);
 			print_log_json(stdout, j->id, &a[i],
-			    logs_size(sp->dir, j->id, a[i].attempt, last),
-			    path);
-		else {
+			    attempt_log_size(sp, st, j->id, a[i].attempt,
+			    last), path);
+			free(path);
+		} else {
 			if (o->attempt == 0)
 				print_heading(&a[i]);
-			copy_log(path, &off, &rc);
+			if (!copy_attempt_log(sp, st, j->id, a[i].attempt,
+			    last, &off, &rc))
+				break;
 		}
-		free(path);
 	}
 	return rc;
 }
@@ -152,7 +186,6 @@ follow(struct spool *sp, struct store *st, int64_t id, int from,
 	waker_open(&w, sp);
 	for (;;) {
 		bool ended;
-		char *path;
 		int i;
 
 		waker_drain(&w);
@@ -168,9 +201,8 @@ follow(struct spool *sp, struct store *st, int64_t id, int from,
 			break;
 		}
 		for (;;) {
-			path = logs_find(sp->dir, id, cur, cur == j.attempt);
-			copy_log(path, &off, &rc);
-			free(path);
+			copy_attempt_log(sp, st, id, cur, cur == j.attempt,
+			    &off, &rc);
 			if (rc != EXIT_OK || cur >= j.attempt)
 				break;
 			/* A later attempt started: this one is done. */
@@ -205,7 +237,6 @@ logs(struct spool *sp, struct store *st, int64_t id,
 	struct job j;
 	int rc, from;
 	off_t off = 0;
-	char *path;
 
 	if ((rc = get_job(st, id, false, &j)) != EXIT_OK)
 		return rc;
@@ -218,18 +249,16 @@ logs(struct spool *sp, struct store *st, int64_t id,
 		    o->attempt);
 		rc = EXIT_NOJOB;
 	} else if (!o->follow || job_state_ended(j.state) || n == 0)
-		rc = print_logs(sp, &j, o, a, n);
+		rc = print_logs(sp, st, &j, o, a, n);
 	else {
 		/* All but the last attempt whole; the last one is followed
 		 * from where this read of it ends. */
-		rc = print_logs(sp, &j, o, a, n - 1);
+		rc = print_logs(sp, st, &j, o, a, n - 1);
 		from = a[n - 1].attempt;
 		if (rc == EXIT_OK && o->attempt == 0)
 			print_heading(&a[n - 1]);
-		path = logs_find(sp->dir, id, from, 1);
 		if (rc == EXIT_OK && (o->attempt == 0 || o->attempt == from))
-			copy_log(path, &off, &rc);
-		free(path);
+			copy_attempt_log(sp, st, id, from, true, &off, &rc);
 		if (rc == EXIT_OK)
 			rc = follow(sp, st, id, from, off);
 	}

@@ -29,14 +29,14 @@ show_queue_wait(struct store *st, const struct job *j)
 }
 
 /* The size of the job's logs, the attempts together, and how to read
- * them: the files are not the store's, so status asks the spool. */
+ * them. */
 static void
-show_log_size(const struct spool *sp, const struct job *j)
+show_log_size(const struct spool *sp, struct store *st, const struct job *j)
 {
 	int64_t total = 0;
 
 	for (int n = 1; n <= j->attempt; n++)
-		total += logs_size(sp->dir, j->id, n, n == j->attempt);
+		total += attempt_log_size(sp, st, j->id, n, n == j->attempt);
 	if (total > 0)
 		printf("  %-10s %lld bytes (jobq logs %lld)\n", "log",
 		    (long long)total, (long long)j->id);
@@ -60,7 +60,7 @@ show(const struct spool *sp, struct store *st, int64_t id, bool not_first)
 		if (not_first)
 			putchar('\n');
 		print_job_human(&j);
-		show_log_size(sp, &j);
+		show_log_size(sp, st, &j);
 		if (store_get_deps(st, id, &d, &nd) == STORE_OK) {
 			print_deps_human(&j, d, nd);
 			free(d);

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "jobq.h"
+#include "logs.h"
 #include "output.h"
 #include "recover.h"
 #include "util.h"
@@ -293,4 +294,20 @@ sleep_for_change(struct waker *wk, struct store *st, int ms)
 
 	return poll(pfd, 2, ms) > 0 && pfd[1].revents != 0 &&
 	    store_changed(st);
+}
+
+int64_t
+attempt_log_size(const struct spool *sp, struct store *st, int64_t id,
+    int n, bool last)
+{
+	char *buf;
+	size_t len;
+	int64_t size = 0;
+
+	if (!store_keeps_logs(st))
+		return logs_size(sp->dir, id, n, last);
+	if (store_log_read(st, id, n, INT64_MAX, &buf, &len, &size) ==
+	    STORE_OK)
+		free(buf);
+	return size;
 }

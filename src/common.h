@@ -56,6 +56,12 @@ int show_job_json(struct store *st, const struct job *j);
  * store listens. */
 bool sleep_for_change(struct waker *wk, struct store *st, int ms);
 
+/* The size of attempt n of job id's log (last: n is the job's last
+ * attempt, see logs_find): the spool's file, or what a store that keeps
+ * logs holds. */
+int64_t attempt_log_size(const struct spool *sp, struct store *st,
+    int64_t id, int n, bool last);
+
 /* Helps: looks for jobs of dead workers without waiting for any lock. */
 void recover_nowait(struct spool *sp, struct store *st);
 

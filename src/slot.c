@@ -525,6 +525,28 @@ slot_outcome(const struct slot *s, struct attempt_end *e)
 		e->signal = WTERMSIG(s->wstatus);
 }
 
+char *
+slot_log_read(struct slot *s, size_t *len)
+{
+	char *buf;
+	ssize_t n;
+
+	*len = 0;
+	if (s->log_fd < 0)
+		return NULL;
+	if (s->ch.err_fd < 0)
+		trim_log(s, LOG_CAP);
+	buf = xmalloc((size_t)s->log_size + 1);
+	n = pread(s->log_fd, buf, (size_t)s->log_size, 0);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
 void
 slot_clear(struct slot *s)
 {
@@ -540,6 +562,7 @@ slot_clear(struct slot *s)
 		close(s->log_fd);
 	}
 	free(s->out);
+	free(s->log_copy);
 	free(s->message);
 	free(s->start_error);
 	job_clear(&s->job);

@@ -54,6 +54,10 @@ struct slot {
 	int64_t log_dropped;	/* stderr bytes cut from the front */
 	int64_t log_lost;	/* ... that found no log to go to */
 	bool log_warned;
+	off_t log_saved;	/* log_size when last saved in a store
+				   that keeps logs */
+	int64_t log_saved_at;	/* monotonic ms of that */
+	char *log_copy;		/* the log as the outcome carries it */
 
 	char line[512];		/* partial progress line */
 	size_t line_len;
@@ -112,6 +116,11 @@ void slot_flush_progress(struct slot *s, const struct slot_env *env,
 void slot_outcome(const struct slot *s, struct attempt_end *e);
 
 /* Releases everything the slot holds. */
+/* The whole log of the slot's attempt as its file holds it now (the
+ * last LOG_CAP bytes and jobq's mark, once the handler has ended), for
+ * a store that keeps logs: malloc'd, or NULL if it has none. */
+char *slot_log_read(struct slot *s, size_t *len);
+
 void slot_clear(struct slot *s);
 
 /* Whether all the handler's pipes are at end of file. */

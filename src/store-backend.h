@@ -104,6 +104,11 @@ struct store_ops {
 	int64_t (*lease_ms)(struct store *base, int64_t grace_ms);
 	enum store_rc (*heartbeat)(struct store *base, const char *worker);
 	int (*worker_alive)(struct store *base, const char *worker);
+	bool (*keeps_logs)(struct store *base);
+	enum store_rc (*log_save)(struct store *base, int64_t id, int attempt,
+	    const char *data, size_t len);
+	enum store_rc (*log_read)(struct store *base, int64_t id, int attempt,
+	    int64_t from, char **buf, size_t *len, int64_t *size);
 };
 
 /* The first member of every store's own handle. */

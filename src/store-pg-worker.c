@@ -9,6 +9,9 @@
 #include "store-pg.h"
 #include "util.h"
 
+static enum store_rc save_log(struct pg_store *st, int64_t id, int attempt,
+    const char *data, size_t len);
+
 int64_t
 pgs_lease_ms(struct store *base, int64_t grace_ms)
 {
@@ -600,6 +603,8 @@ record_end(struct pg_store *st, const struct outcome *o,
 		    p_int_if(o->end.exit_code, o->end.exit_code >= 0),
 		    p_int_if(o->end.signal, o->end.signal > 0),
 		    p_bytes(v->error));
+	if (r == STORE_OK && !ended && o->log != NULL)
+		r = save_log(st, o->id, o->attempt, o->log, o->log_len);
 	if (r != STORE_OK)
 		return r;
 	if (!ended)
@@ -610,6 +615,8 @@ record_end(struct pg_store *st, const struct outcome *o,
 	    p_blob(o->result, o->result_len));
 	if (r == STORE_OK)
 		r = pg_job_ended(st, o->id, v->state, now);
+	if (r == STORE_OK && o->log != NULL)
+		r = save_log(st, o->id, o->attempt, o->log, o->log_len);
 	/* Those who wait for it, anywhere, hear of its end. */
 	if (r == STORE_OK)
 		r = pg_notify(st, "job");
@@ -893,4 +900,61 @@ pgs_mark_rescue(struct store *base, int64_t id, int attempt,
 	if (r == STORE_OK && rows == 0)
 		return STORE_CONFLICT;
 	return r;
+}
+
+bool
+pgs_keeps_logs(struct store *base)
+{
+	return true;
+}
+
+/* In the caller's transaction or alone.  A job deleted meanwhile
+ * (23503, its row gone) has no log to keep. */
+static enum store_rc
+save_log(struct pg_store *st, int64_t id, int attempt, const char *data,
+    size_t len)
+{
+	enum store_rc r;
+	PGresult *res = pg_query(st, &r, "log", "INSERT INTO logs"
+	    " (job_id, attempt, data) SELECT $1::bigint, $2::int, $3"
+	    " WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1::bigint)"
+	    " ON CONFLICT (job_id, attempt) DO UPDATE SET data = excluded.data",
+	    p_int(id), p_int(attempt), p_blob(data, len));
+
+	if (res != NULL)
+		PQclear(res);
+	return r;
+}
+
+enum store_rc
+pgs_log_save(struct store *base, int64_t id, int attempt, const char *data,
+    size_t len)
+{
+	return save_log(to_pg(base), id, attempt, data, len);
+}
+
+enum store_rc
+pgs_log_read(struct store *base, int64_t id, int attempt, int64_t from,
+    char **buf, size_t *len, int64_t *size)
+{
+	struct pg_store *st = to_pg(base);
+	enum store_rc r;
+	PGresult *res = pg_query(st, &r, "cannot read the log",
+	    "SELECT substring(data FROM $3::int + 1), length(data)"
+	    " FROM logs WHERE job_id = $1::bigint AND attempt = $2::int",
+	    p_int(id), p_int(attempt), p_int(from < 0 ? 0 :
+	    from > INT32_MAX - 1 ? INT32_MAX - 1 : from));
+
+	*buf = NULL;
+	*len = 0;
+	*size = 0;
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) > 0) {
+		*buf = pg_bytea(res, 0, 0, len);
+		*size = pg_int(res, 0, 1, 0);
+	} else
+		*buf = xstrdup("");
+	PQclear(res);
+	return STORE_OK;
 }

@@ -863,4 +863,7 @@ const struct store_ops pg_ops = {
 	.lease_ms = pgs_lease_ms,
 	.heartbeat = pgs_heartbeat,
 	.worker_alive = pgs_worker_alive,
+	.keeps_logs = pgs_keeps_logs,
+	.log_save = pgs_log_save,
+	.log_read = pgs_log_read,
 };

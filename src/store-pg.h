@@ -247,5 +247,10 @@ int pgs_wait_fd(struct store *base);
 enum store_rc pgs_heartbeat(struct store *base, const char *worker);
 int pgs_worker_alive(struct store *base, const char *worker);
 int64_t pgs_lease_ms(struct store *base, int64_t grace_ms);
+bool pgs_keeps_logs(struct store *base);
+enum store_rc pgs_log_save(struct store *base, int64_t id, int attempt,
+    const char *data, size_t len);
+enum store_rc pgs_log_read(struct store *base, int64_t id, int attempt,
+    int64_t from, char **buf, size_t *len, int64_t *size);
 
 #endif

@@ -615,6 +615,30 @@ sqlite_worker_alive(struct store *base, const char *worker)
 	return -1;
 }
 
+/* Logs are the spool's files (logs.h). */
+static bool
+sqlite_keeps_logs(struct store *base)
+{
+	return false;
+}
+
+static enum store_rc
+sqlite_log_save(struct store *base, int64_t id, int attempt,
+    const char *data, size_t len)
+{
+	return STORE_OK;
+}
+
+static enum store_rc
+sqlite_log_read(struct store *base, int64_t id, int attempt, int64_t from,
+    char **buf, size_t *len, int64_t *size)
+{
+	*buf = xstrdup("");
+	*len = 0;
+	*size = 0;
+	return STORE_OK;
+}
+
 const struct store_ops sqlite_ops = {
 	.close = sqlite_close,
 	.error = sqlite_error,
@@ -668,4 +692,7 @@ const struct store_ops sqlite_ops = {
 	.lease_ms = sqlite_lease_ms,
 	.heartbeat = sqlite_heartbeat,
 	.worker_alive = sqlite_worker_alive,
+	.keeps_logs = sqlite_keeps_logs,
+	.log_save = sqlite_log_save,
+	.log_read = sqlite_log_read,
 };

@@ -15,7 +15,7 @@ store_open(struct spool *sp, const char *db, bool create, struct store **out,
 	return pg_store_open(sp, db, create, out, cause);
 #else
 	*cause = xstrdup("this jobq was built without PostgreSQL support "
-	    "(meson -Dpostgresql=enabled)");
+	    "(install libpq-dev and build with meson -Dpostgresql=enabled)");
 	return STORE_UNUSABLE;
 #endif
 }
@@ -358,4 +358,24 @@ int
 store_worker_alive(struct store *st, const char *worker)
 {
 	return st->ops->worker_alive(st, worker);
+}
+
+bool
+store_keeps_logs(struct store *st)
+{
+	return st->ops->keeps_logs(st);
+}
+
+enum store_rc
+store_log_save(struct store *st, int64_t id, int attempt, const char *data,
+    size_t len)
+{
+	return st->ops->log_save(st, id, attempt, data, len);
+}
+
+enum store_rc
+store_log_read(struct store *st, int64_t id, int attempt, int64_t from,
+    char **buf, size_t *len, int64_t *size)
+{
+	return st->ops->log_read(st, id, attempt, from, buf, len, size);
 }

@@ -59,6 +59,9 @@ struct outcome {
 	const char *result;
 	size_t result_len;
 	bool result_truncated;
+	const char *log;	/* its stderr, for a store that keeps logs
+				   (NULL: none, or the spool's file) */
+	size_t log_len;
 };
 
 enum store_rc {
@@ -309,6 +312,19 @@ enum store_rc store_heartbeat(struct store *, const char *worker);
  * dead (its lease ended and its session is gone), -1 the store cannot
  * tell (ask the worker's lock file). */
 int store_worker_alive(struct store *, const char *worker);
+
+/* Handler logs.  A store that keeps them (PostgreSQL) holds each
+ * attempt's stderr (its last LOG_CAP bytes, as the worker's file keeps
+ * them), so that `jobq logs` reads it from any host; a spool's logs are
+ * its files (logs.h), and these do nothing.  store_log_save replaces
+ * what is kept of an attempt's log; store_log_read reads it from byte
+ * `from` on (malloc'd, NUL-terminated) and gives its whole size; an
+ * attempt without a log reads as empty. */
+bool store_keeps_logs(struct store *);
+enum store_rc store_log_save(struct store *, int64_t id, int attempt,
+    const char *data, size_t len);
+enum store_rc store_log_read(struct store *, int64_t id, int attempt,
+    int64_t from, char **buf, size_t *len, int64_t *size);
 
 /* With wait false, writes do not wait for another writer's lock and
  * return STORE_BUSY instead: for status and list, which only help. */

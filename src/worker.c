@@ -413,6 +413,34 @@ outcome_of(struct worker *w, struct slot *s, struct outcome *o)
 	};
 	slot_flush_progress(s, &w->env, true);
 	slot_outcome(s, &o->end);
+	/* A store that keeps logs gets the whole log with the outcome. */
+	if (store_keeps_logs(w->st)) {
+		free(s->log_copy);
+		s->log_copy = slot_log_read(s, &o->log_len);
+		o->log = s->log_copy;
+	}
+}
+
+/* While a handler writes to its log, a store that keeps logs gets it
+ * at most once a second, for `jobq logs -f` on any host. */
+#define LOG_SAVE_MS 1000
+
+static void
+save_log(struct worker *w, struct slot *s, int64_t now)
+{
+	char *data;
+	size_t len;
+
+	if (s->log_fd < 0 || s->log_size == s->log_saved ||
+	    now < s->log_saved_at + LOG_SAVE_MS || !store_keeps_logs(w->st))
+		return;
+	s->log_saved_at = now;
+	if ((data = slot_log_read(s, &len)) == NULL)
+		return;
+	if (store_log_save(w->st, s->job.id, s->job.attempt, data, len) ==
+	    STORE_OK)
+		s->log_saved = s->log_size;
+	free(data);
 }
 
 /* Says what the store made of the slot's attempt (rc and the verdict v,
@@ -433,6 +461,13 @@ recorded(struct worker *w, struct slot *s, enum store_rc rc,
 		return false;
 	}
 	store_fine(w);
+	/* The store has the log now: this host's copy was its buffer. */
+	if (rc == STORE_OK && s->log_copy != NULL) {
+		char *path = logs_path(w->env.sp->dir, id, attempt);
+
+		unlink(path);
+		free(path);
+	}
 	if (rc == STORE_CONFLICT)
 		wlog(w, "event=lost job=%lld attempt=%d", (long long)id,
 		    attempt);
@@ -862,6 +897,7 @@ run_timers(struct worker *w)
 		if (w->stopping && now >= w->shutdown_term_at)
 			stop_slot(w, s, STOP_SHUTDOWN);
 		slot_flush_progress(s, &w->env, false);
+		save_log(w, s, now);
 	}
 }
 

@@ -216,3 +216,31 @@ fi'
 	run -0 drain_worker
 	assert_equal "$("$JOBQ" result 2)" moved
 }
+
+@test "logs, and logs -f while the handler writes, from another host" {
+	make_handler talk 'echo one >&2
+while [ ! -e "$BATS_TEST_TMPDIR/go" ]; do sleep 0.05; done
+echo two >&2
+exit 0'
+	local id
+	id=$("$JOBQ" submit talk)
+	start_host_worker a
+	wait_state "$id" running
+	JOBQ_DIR="$BATS_TEST_TMPDIR/host-b" "$JOBQ" logs -f "$id" \
+		>"$BATS_TEST_TMPDIR/followed" 2>&1 &
+	local f=$!
+	# Saved at most once a second while the handler writes.
+	wait_for 10 file_has "$BATS_TEST_TMPDIR/followed" '^one$'
+	touch "$BATS_TEST_TMPDIR/go"
+	wait "$f" || fail "logs -f exited $?"
+	assert_equal "$(grep -v '^==' "$BATS_TEST_TMPDIR/followed")" $'one\ntwo'
+	JOBQ_DIR="$BATS_TEST_TMPDIR/host-b" run -0 "$JOBQ" logs --attempt 1 "$id"
+	assert_output $'one\ntwo'
+	JOBQ_DIR="$BATS_TEST_TMPDIR/host-b" run -0 "$JOBQ" logs --json "$id"
+	assert_json "$output" log=null log_bytes=8
+	# The worker's host keeps no copy once the store has it.
+	[ ! -e "$BATS_TEST_TMPDIR/host-a/logs/$id.1.log" ] ||
+		fail "the worker's log file is still there"
+	JOBQ_DIR="$BATS_TEST_TMPDIR/host-b" run -0 "$JOBQ" prune --older-than 0
+	assert_equal "$(psql_q "SELECT count(*) FROM $JOBQ_DB_SCHEMA.logs")" 0
+}
