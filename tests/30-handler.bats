@@ -300,15 +300,19 @@ long_path() {
 	cmp "$BATS_TEST_TMPDIR/bytes" "$BATS_TEST_TMPDIR/out"
 }
 
-@test "stderr goes to SPOOL/logs/ID.ATTEMPT.log, not into the result" {
+@test "stderr goes to the attempt's log (SPOOL/logs/ID.ATTEMPT.log, or the database), not into the result" {
 	make_handler talk 'echo "to stderr $JOBQ_JOB_ID" >&2; echo out; echo more >&2'
 	local id
 	id=$("$JOBQ" submit talk)
 	drain_worker
 	run -0 "$JOBQ" result "$id"
 	assert_output out
-	[ -f "$JOBQ_DIR/logs/$id.1.log" ] || fail "no $JOBQ_DIR/logs/$id.1.log"
-	printf 'to stderr %s\nmore\n' "$id" | cmp - "$JOBQ_DIR/logs/$id.1.log"
+	if [ -z "${JOBQ_TEST_DB:-}" ]; then
+		[ -f "$JOBQ_DIR/logs/$id.1.log" ] || fail "no $JOBQ_DIR/logs/$id.1.log"
+		printf 'to stderr %s\nmore\n' "$id" | cmp - "$JOBQ_DIR/logs/$id.1.log"
+	fi
+	"$JOBQ" logs --attempt 1 "$id" >"$BATS_TEST_TMPDIR/log"
+	printf 'to stderr %s\nmore\n' "$id" | cmp - "$BATS_TEST_TMPDIR/log"
 }
 
 @test "progress lines on fd 3 are stored" {

@@ -124,7 +124,7 @@ echo late >&2'
 	touch "$GO"
 	wait_state "$id" completed 40
 	assert_job "$id" attempt=1
-	run -0 cat "$JOBQ_DIR/logs/$id.1.log"
+	run -0 "$JOBQ" logs --attempt 1 "$id"
 	assert_line -n 0 "[jobq: 6 bytes of stderr lost: the log could not be created]"
 	assert_line -n 1 late
 	[ "$(grep -c event=log-error "$WORKER_LOG")" -eq 1 ]
