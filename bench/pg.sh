@@ -38,26 +38,26 @@ date +%s%6N >"$STAMP_DIR/t.$JOBQ_JOB_ID"
 EOF
 chmod 755 "$W/h/stamp"
 
-# store_args STORE RUN: the options that put run RUN of a scenario in a
-# fresh queue of STORE (sqlite: a spool; pg: a schema).
+# store_args STORE RUN: the options (in args) that put run RUN of a
+# scenario in a fresh queue of STORE (sqlite: a spool; pg: a schema).
 store_args() {
 	if [ "$1" = pg ]; then
-		echo "--dir $W/pgspool --db $conn"
+		args=(--dir "$W/pgspool" --db "$conn")
 	else
-		echo "--dir $W/spool.$2"
+		args=(--dir "$W/spool.$2")
 	fi
 }
 
 # drain STORE WORKERS: seconds for WORKERS workers to run N queued jobs.
 drain() {
 	local args t0 i ws=()
-	args=$(store_args "$1" "drain$2")
+	store_args "$1" "drain$2"
 	export JOBQ_DB_SCHEMA=drain$2
 	seq "$N" | sed 's/.*/{"type": "nop"}/' |
-		$JOBQ $args submit --batch >/dev/null || return 1
+		"$JOBQ" "${args[@]}" submit --batch >/dev/null || return 1
 	t0=$(now_us)
 	for ((i = 0; i < $2; i++)); do
-		$JOBQ $args worker --quiet --drain --handlers "$W/h" </dev/null \
+		"$JOBQ" "${args[@]}" worker --quiet --drain --handlers "$W/h" </dev/null \
 			2>>"$W/worker.log" 3>&- &
 		ws+=($!)
 	done
@@ -69,12 +69,12 @@ drain() {
 # submit_ms STORE: the mean ms of one `jobq submit -- true`.
 submit_ms() {
 	local args t0 i
-	args=$(store_args "$1" submit)
+	store_args "$1" submit
 	export JOBQ_DB_SCHEMA=submit
-	$JOBQ $args submit -- true >/dev/null || return 1
+	"$JOBQ" "${args[@]}" submit -- true >/dev/null || return 1
 	t0=$(now_us)
 	for ((i = 0; i < SUBMITS; i++)); do
-		$JOBQ $args submit -- true >/dev/null || return 1
+		"$JOBQ" "${args[@]}" submit -- true >/dev/null || return 1
 	done
 	calc "($(now_us) - $t0) / 1000 / $SUBMITS"
 	unset JOBQ_DB_SCHEMA
@@ -84,17 +84,17 @@ submit_ms() {
 # starting on an idle worker.
 wake_ms() {
 	local args w i id t1
-	args=$(store_args "$1" wake)
+	store_args "$1" wake
 	export JOBQ_DB_SCHEMA=wake STAMP_DIR=$W/stamp.$1
 	mkdir -p "$STAMP_DIR"
-	$JOBQ $args submit stamp >/dev/null || return 1
-	$JOBQ $args worker --quiet --handlers "$W/h" </dev/null \
+	"$JOBQ" "${args[@]}" submit stamp >/dev/null || return 1
+	"$JOBQ" "${args[@]}" worker --quiet --handlers "$W/h" </dev/null \
 		2>>"$W/worker.log" 3>&- &
 	w=$!
 	pids+=("$w")
 	for ((i = 0; i < WAKES; i++)); do
 		sleep 0.2
-		id=$($JOBQ $args submit stamp) || return 1
+		id=$("$JOBQ" "${args[@]}" submit stamp) || return 1
 		t1=$(now_us)
 		while [ ! -s "$STAMP_DIR/t.$id" ]; do sleep 0.005; done
 		echo $(($(cat "$STAMP_DIR/t.$id") - t1))
