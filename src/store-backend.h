@@ -1,7 +1,9 @@
 /* store-backend.h: what a store is behind store.h.  A store begins with
  * its table of operations; store.c's store_* functions call through it,
  * so commands and the worker run unchanged on SQLite or PostgreSQL.
- * Each operation means what its store_* function in store.h says. */
+ * Each operation means what its store_* function in store.h says;
+ * store_claim, store_set_process and store_finish are the _many ones
+ * with one. */
 #ifndef STORE_BACKEND_H
 #define STORE_BACKEND_H
 
@@ -36,20 +38,14 @@ struct store_ops {
 	    size_t nqueues);
 	enum store_rc (*worker_unregister)(struct store *base,
 	    const char *worker);
-	enum store_rc (*claim)(struct store *base, const char *worker,
-	    const char *const *queues, size_t nqueues, struct job *out);
 	enum store_rc (*claim_many)(struct store *base, const char *worker,
 	    const char *const *queues, size_t nqueues, size_t max,
 	    struct job *jobs, size_t *n);
-	enum store_rc (*set_process)(struct store *base, int64_t id, int attempt,
-	    const char *worker, int pgid, int64_t proc_start, const char *boot);
 	enum store_rc (*set_processes)(struct store *base, const char *worker,
 	    const struct proc_record *p, size_t n, enum store_rc *rcs);
 	enum store_rc (*set_progress)(struct store *base, int64_t id,
 	    int attempt, const char *worker, double percent, int64_t done_n,
 	    int64_t total, const char *message);
-	enum store_rc (*finish)(struct store *base, const struct outcome *o,
-	    struct verdict *vp);
 	enum store_rc (*finish_many)(struct store *base, const struct outcome *o,
 	    size_t n, struct verdict *v, enum store_rc *rcs);
 	enum store_rc (*finish_claim)(struct store *base,

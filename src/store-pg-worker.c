@@ -454,14 +454,6 @@ pgs_claim_many(struct store *base, const char *worker,
 	    true);
 }
 
-enum store_rc
-pgs_claim(struct store *base, const char *worker, const char *const *queues,
-    size_t nqueues, struct job *out)
-{
-	size_t n;
-
-	return pgs_claim_many(base, worker, queues, nqueues, 1, out, &n);
-}
 
 enum store_rc
 pgs_set_processes(struct store *base, const char *worker,
@@ -488,17 +480,6 @@ pgs_set_processes(struct store *base, const char *worker,
 	return pg_commit(st);
 }
 
-enum store_rc
-pgs_set_process(struct store *base, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start, const char *boot)
-{
-	struct proc_record p = { id, attempt, pgid, proc_start, boot };
-	enum store_rc r, one = STORE_OK;
-
-	if ((r = pgs_set_processes(base, worker, &p, 1, &one)) != STORE_OK)
-		return r;
-	return one;
-}
 
 enum store_rc
 pgs_set_progress(struct store *base, int64_t id, int attempt,
@@ -723,21 +704,6 @@ pgs_finish_claim(struct store *base, const struct outcome *o, size_t n,
 	return r;
 }
 
-enum store_rc
-pgs_finish(struct store *base, const struct outcome *o, struct verdict *vp)
-{
-	struct verdict v;
-	enum store_rc r, one;
-
-	r = pgs_finish_many(base, o, 1, &v, &one);
-	if (r == STORE_OK)
-		r = one;
-	if (vp != NULL)
-		*vp = v;
-	else
-		verdict_clear(&v);
-	return r;
-}
 
 enum store_rc
 pgs_cancel_requests(struct store *base, const char *worker, int64_t **ids,
@@ -776,12 +742,7 @@ pgs_next_due(struct store *base, const char *const *queues, size_t nqueues,
 	    " AND queue IN (" SERVED("$2") ")", p_int(now_ms()), p_text(qs));
 
 	free(qs);
-	*when = 0;
-	if (res == NULL)
-		return r;
-	*when = pg_int(res, 0, 0, 0);
-	PQclear(res);
-	return STORE_OK;
+	return pg_first_int(res, r, when);
 }
 
 bool
@@ -825,14 +786,12 @@ pgs_any_runnable(struct store *base, const char *const *queues,
 	PGresult *res = pg_query(st, &r, "runnable", "SELECT EXISTS (SELECT 1"
 	    " FROM jobs WHERE " READY " AND run_at <= $1::bigint"
 	    " AND queue IN (" OPEN("$2") "))", p_int(now_ms()), p_text(qs));
+	int64_t v;
 
 	free(qs);
-	*any = false;
-	if (res == NULL)
-		return r;
-	*any = pg_int(res, 0, 0, 0) != 0;
-	PQclear(res);
-	return STORE_OK;
+	r = pg_first_int(res, r, &v);
+	*any = v != 0;
+	return r;
 }
 
 enum store_rc
@@ -845,14 +804,12 @@ pgs_any_retrying(struct store *base, const char *const *queues,
 	PGresult *res = pg_query(st, &r, "retrying", "SELECT EXISTS (SELECT 1"
 	    " FROM jobs WHERE state = 'retrying' AND queue IN (" SERVED("$1")
 	    "))", p_text(qs));
+	int64_t v;
 
 	free(qs);
-	*any = false;
-	if (res == NULL)
-		return r;
-	*any = pg_int(res, 0, 0, 0) != 0;
-	PQclear(res);
-	return STORE_OK;
+	r = pg_first_int(res, r, &v);
+	*any = v != 0;
+	return r;
 }
 
 enum store_rc

@@ -527,6 +527,18 @@ pg_bytea(const PGresult *res, int row, int col, size_t *len)
 	return out;
 }
 
+enum store_rc
+pg_first_int(PGresult *res, enum store_rc r, int64_t *v)
+{
+	*v = 0;
+	if (res == NULL)
+		return r;
+	if (PQntuples(res) > 0)
+		*v = pg_int(res, 0, 0, 0);
+	PQclear(res);
+	return STORE_OK;
+}
+
 /* The readers of JOB_COLUMNS' kinds. */
 static void
 read_I64(const PGresult *r, int row, int i, int64_t *v, int64_t absent)
@@ -827,12 +839,9 @@ const struct store_ops pg_ops = {
 	.cancel = pgs_cancel,
 	.worker_register = pgs_worker_register,
 	.worker_unregister = pgs_worker_unregister,
-	.claim = pgs_claim,
 	.claim_many = pgs_claim_many,
-	.set_process = pgs_set_process,
 	.set_processes = pgs_set_processes,
 	.set_progress = pgs_set_progress,
-	.finish = pgs_finish,
 	.finish_many = pgs_finish_many,
 	.finish_claim = pgs_finish_claim,
 	.cancel_requests = pgs_cancel_requests,

@@ -139,6 +139,10 @@ double pg_real(const PGresult *, int row, int col, double absent);
 char *pg_text(const PGresult *, int row, int col);
 char *pg_bytea(const PGresult *, int row, int col, size_t *len);
 
+/* The first column of res's first row into *v (0 if none or NULL), and
+ * res cleared: STORE_OK, or r if res is NULL (a failed query's). */
+enum store_rc pg_first_int(PGresult *res, enum store_rc r, int64_t *v);
+
 /* A row of JOB_SELECT... (store-sql.h), and of ATTEMPT_SELECT. */
 void pg_row_to_job(const PGresult *, int row, struct job *);
 void pg_row_to_attempt(const PGresult *, int row, struct attempt *);
@@ -208,20 +212,14 @@ enum store_rc pgs_stats(struct store *base, int64_t now, size_t samples,
 enum store_rc pgs_worker_register(struct store *base, const char *worker,
     int pid, int64_t grace_ms, const char *const *queues, size_t nqueues);
 enum store_rc pgs_worker_unregister(struct store *base, const char *worker);
-enum store_rc pgs_claim(struct store *base, const char *worker,
-    const char *const *queues, size_t nqueues, struct job *out);
 enum store_rc pgs_claim_many(struct store *base, const char *worker,
     const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
     size_t *n);
-enum store_rc pgs_set_process(struct store *base, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start, const char *boot);
 enum store_rc pgs_set_processes(struct store *base, const char *worker,
     const struct proc_record *p, size_t n, enum store_rc *rcs);
 enum store_rc pgs_set_progress(struct store *base, int64_t id, int attempt,
     const char *worker, double percent, int64_t done_n, int64_t total,
     const char *message);
-enum store_rc pgs_finish(struct store *base, const struct outcome *o,
-    struct verdict *vp);
 enum store_rc pgs_finish_many(struct store *base, const struct outcome *o,
     size_t n, struct verdict *v, enum store_rc *rcs);
 enum store_rc pgs_finish_claim(struct store *base, const struct outcome *o,

@@ -243,15 +243,6 @@ sqlite_claim_many(struct store *base, const char *worker,
 	return r;
 }
 
-enum store_rc
-sqlite_claim(struct store *base, const char *worker, const char *const *queues,
-    size_t nqueues, struct job *out)
-{
-	struct sqlite_store *st = to_sqlite(base);
-	size_t n;
-
-	return sqlite_claim_many(&st->base, worker, queues, nqueues, 1, out, &n);
-}
 
 /* Runs a bound kept statement fenced on (id, attempt, worker), in its
  * own transaction: STORE_CONFLICT if it changed nothing. */
@@ -306,18 +297,6 @@ sqlite_set_processes(struct store *base, const char *worker,
 	return sq_commit(st);
 }
 
-enum store_rc
-sqlite_set_process(struct store *base, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start, const char *boot)
-{
-	struct sqlite_store *st = to_sqlite(base);
-	struct proc_record p = { id, attempt, pgid, proc_start, boot };
-	enum store_rc r, one = STORE_OK;
-
-	if ((r = sqlite_set_processes(&st->base, worker, &p, 1, &one)) != STORE_OK)
-		return r;
-	return one;
-}
 
 enum store_rc
 sqlite_set_progress(struct store *base, int64_t id, int attempt,
@@ -586,22 +565,6 @@ sqlite_finish_claim(struct store *base, const struct outcome *o, size_t n,
 	return r;
 }
 
-enum store_rc
-sqlite_finish(struct store *base, const struct outcome *o, struct verdict *vp)
-{
-	struct sqlite_store *st = to_sqlite(base);
-	struct verdict v;
-	enum store_rc r, one;
-
-	r = sqlite_finish_many(&st->base, o, 1, &v, &one);
-	if (r == STORE_OK)
-		r = one;
-	if (vp != NULL)
-		*vp = v;
-	else
-		verdict_clear(&v);
-	return r;
-}
 
 enum store_rc
 sqlite_cancel_requests(struct store *base, const char *worker, int64_t **ids,

@@ -169,20 +169,14 @@ enum store_rc sqlite_cancel(struct store *base, int64_t id,
 enum store_rc sqlite_worker_register(struct store *base, const char *worker,
     int pid, int64_t grace_ms, const char *const *queues, size_t nqueues);
 enum store_rc sqlite_worker_unregister(struct store *base, const char *worker);
-enum store_rc sqlite_claim(struct store *base, const char *worker,
-    const char *const *queues, size_t nqueues, struct job *out);
 enum store_rc sqlite_claim_many(struct store *base, const char *worker,
     const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
     size_t *n);
-enum store_rc sqlite_set_process(struct store *base, int64_t id, int attempt,
-    const char *worker, int pgid, int64_t proc_start, const char *boot);
 enum store_rc sqlite_set_processes(struct store *base, const char *worker,
     const struct proc_record *p, size_t n, enum store_rc *rcs);
 enum store_rc sqlite_set_progress(struct store *base, int64_t id, int attempt,
     const char *worker, double percent, int64_t done_n, int64_t total,
     const char *message);
-enum store_rc sqlite_finish(struct store *base, const struct outcome *o,
-    struct verdict *vp);
 enum store_rc sqlite_finish_many(struct store *base, const struct outcome *o,
     size_t n, struct verdict *v, enum store_rc *rcs);
 enum store_rc sqlite_finish_claim(struct store *base, const struct outcome *o,

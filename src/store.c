@@ -124,7 +124,9 @@ enum store_rc
 store_claim(struct store *st, const char *worker, const char *const *queues,
     size_t nqueues, struct job *out)
 {
-	return st->ops->claim(st, worker, queues, nqueues, out);
+	size_t n;
+
+	return st->ops->claim_many(st, worker, queues, nqueues, 1, out, &n);
 }
 
 enum store_rc
@@ -139,8 +141,12 @@ enum store_rc
 store_set_process(struct store *st, int64_t id, int attempt, const char *worker,
     int pgid, int64_t proc_start, const char *boot)
 {
-	return st->ops->set_process(st, id, attempt, worker, pgid, proc_start,
-    boot);
+	struct proc_record p = { id, attempt, pgid, proc_start, boot };
+	enum store_rc r, one = STORE_OK;
+
+	if ((r = st->ops->set_processes(st, worker, &p, 1, &one)) != STORE_OK)
+		return r;
+	return one;
 }
 
 enum store_rc
@@ -162,7 +168,17 @@ store_set_progress(struct store *st, int64_t id, int attempt,
 enum store_rc
 store_finish(struct store *st, const struct outcome *o, struct verdict *vp)
 {
-	return st->ops->finish(st, o, vp);
+	struct verdict v;
+	enum store_rc r, one;
+
+	r = st->ops->finish_many(st, o, 1, &v, &one);
+	if (r == STORE_OK)
+		r = one;
+	if (vp != NULL)
+		*vp = v;
+	else
+		verdict_clear(&v);
+	return r;
 }
 
 enum store_rc
