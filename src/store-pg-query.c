@@ -66,8 +66,11 @@ check_deps(struct pg_store *st, const struct job_spec *spec,
 			seen = seen || spec->after[k] == spec->after[i];
 		if (seen)
 			continue;
+		/* Locked until we commit: a transaction that ends the
+		 * dependency waits for us, and then finds our deps row;
+		 * or we wait for it, and read the state it left. */
 		res = pg_query(st, &r, "submit",
-		    "SELECT state FROM jobs WHERE id = $1::bigint",
+		    "SELECT state FROM jobs WHERE id = $1::bigint FOR SHARE",
 		    p_int(spec->after[i]));
 		if (res == NULL)
 			break;
@@ -105,10 +108,15 @@ key_holder(struct pg_store *st, const char *key, int64_t *id)
 	return r;
 }
 
-/* The job, its payload and its dependencies in one statement; a key
- * that another job holds inserts nothing. */
-#define SUBMIT_SQL \
-	"WITH j AS (INSERT INTO jobs (type, queue, priority, state," \
+/* The job, its queue's row (made as a queue seen for the first time
+ * starts), its payload and its dependencies in one statement; a key that
+ * another job holds inserts nothing.  With notify, it wakes workers too
+ * (the statement's own transaction). */
+#define SUBMIT_WITH \
+	"WITH q AS (INSERT INTO queues (name, paused)" \
+	"  SELECT $2, paused FROM queues WHERE name = '*'" \
+	"  ON CONFLICT DO NOTHING)," \
+	" j AS (INSERT INTO jobs (type, queue, priority, state," \
 	" created_at, run_at, timeout_ms, max_retries, retry_delay_ms," \
 	" blocked, error, finished_at, key, tags, meta)" \
 	" VALUES ($1, $2, $3::int, $4, $5::bigint, $6::bigint, $7::bigint," \
@@ -118,14 +126,16 @@ key_holder(struct pg_store *st, const char *key, int64_t *id)
 	" p AS (INSERT INTO payloads (job_id, data, env)" \
 	"  SELECT id, $16, $17 FROM j)," \
 	" d AS (INSERT INTO deps (job_id, dep_id)" \
-	"  SELECT j.id, unnest($18::bigint[]) FROM j ON CONFLICT DO NOTHING)" \
-	" SELECT id FROM j"
+	"  SELECT j.id, unnest($18::bigint[]) FROM j ON CONFLICT DO NOTHING)"
+#define SUBMIT_SQL SUBMIT_WITH " SELECT id FROM j"
+#define SUBMIT_NOTIFY_SQL SUBMIT_WITH " SELECT id, pg_notify($19, 'job') FROM j"
 
-/* One job, in the caller's transaction.  STORE_CONFLICT: the key is
- * held, *id is the holder, and nothing was stored. */
+/* One job, in the caller's transaction, or with notify in one
+ * statement of its own.  STORE_CONFLICT: the key is held, *id is the
+ * holder, and nothing was stored. */
 static enum store_rc
 submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
-    int64_t *id)
+    bool notify, int64_t *id)
 {
 	int64_t blocked = 0;
 	struct ended broken = { 0, JOB_PENDING };
@@ -133,12 +143,6 @@ submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
 	char *error, *after;
 	PGresult *res;
 
-	if ((st->batch_queue == NULL ||
-	    strcmp(st->batch_queue, spec->queue) != 0) &&
-	    (r = pg_exec(st, "submit", NULL, "INSERT INTO queues"
-	    " (name, paused) SELECT $1, paused FROM queues WHERE name = '*'"
-	    " ON CONFLICT DO NOTHING", p_text(spec->queue))) != STORE_OK)
-		return r;
 	if ((r = check_deps(st, spec, &blocked, &broken)) != STORE_OK)
 		return r;
 	/* A job after one that can no longer complete is cancelled at
@@ -146,7 +150,7 @@ submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
 	error = broken.id != 0 ? job_dep_error(broken.id, broken.state) :
 	    NULL;
 	after = int_array(spec->after, spec->nafter);
-	res = pg_query(st, &r, "cannot store the job", SUBMIT_SQL,
+	const struct param p[] = {
 	    p_text(spec->type), p_text(spec->queue), p_int(spec->priority),
 	    p_text(job_state_name(broken.id != 0 ? JOB_CANCELLED :
 	    JOB_PENDING)), p_int(now),
@@ -156,7 +160,10 @@ submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
 	    p_int_if(now, error != NULL), p_text(spec->key),
 	    p_text(spec->tags), p_text(spec->meta),
 	    p_blob(spec->payload, spec->payload_len), p_text(spec->env),
-	    p_text(after));
+	    p_text(after), p_text(st->schema),
+	};
+	res = pg_query_params(st, &r, "cannot store the job", notify ?
+	    SUBMIT_NOTIFY_SQL : SUBMIT_SQL, p, notify ? 19 : 18);
 	free(error);
 	free(after);
 	if (res == NULL)
@@ -164,8 +171,6 @@ submit_one(struct pg_store *st, const struct job_spec *spec, int64_t now,
 	if (PQntuples(res) == 1) {
 		*id = pg_int(res, 0, 0, 0);
 		PQclear(res);
-		free(st->batch_queue);
-		st->batch_queue = xstrdup(spec->queue);
 		return STORE_OK;
 	}
 	PQclear(res);
@@ -183,33 +188,29 @@ pgs_submit(struct store *base, const struct job_spec *spec, int64_t *id)
 	struct pg_store *st = to_pg(base);
 	enum store_rc r;
 
-	free(st->batch_queue);
-	st->batch_queue = NULL;
+	/* A job that waits for none is one statement: one round trip,
+	 * committed (and synced by the server) before it returns. */
+	if (spec->nafter == 0)
+		return submit_one(st, spec, now_ms(), true, id);
 	if ((r = pg_begin(st)) != STORE_OK)
 		return r;
-	if ((r = submit_one(st, spec, now_ms(), id)) != STORE_OK ||
+	if ((r = submit_one(st, spec, now_ms(), false, id)) != STORE_OK ||
 	    (r = pg_notify(st, "job")) != STORE_OK)
 		return pg_rollback(st, r);
-	free(st->batch_queue);
-	st->batch_queue = NULL;
 	return pg_commit(st);
 }
 
 enum store_rc
 pgs_batch_begin(struct store *base)
 {
-	struct pg_store *st = to_pg(base);
-
-	free(st->batch_queue);
-	st->batch_queue = NULL;
-	return pg_begin(st);
+	return pg_begin(to_pg(base));
 }
 
 enum store_rc
 pgs_batch_submit(struct store *base, const struct job_spec *spec,
     int64_t *id)
 {
-	return submit_one(to_pg(base), spec, now_ms(), id);
+	return submit_one(to_pg(base), spec, now_ms(), false, id);
 }
 
 enum store_rc
@@ -218,8 +219,6 @@ pgs_batch_commit(struct store *base)
 	struct pg_store *st = to_pg(base);
 	enum store_rc r;
 
-	free(st->batch_queue);
-	st->batch_queue = NULL;
 	if ((r = pg_notify(st, "job")) != STORE_OK)
 		return pg_rollback(st, r);
 	return pg_commit(st);
@@ -228,11 +227,7 @@ pgs_batch_commit(struct store *base)
 void
 pgs_batch_abort(struct store *base)
 {
-	struct pg_store *st = to_pg(base);
-
-	free(st->batch_queue);
-	st->batch_queue = NULL;
-	pg_rollback(st, STORE_OK);
+	pg_rollback(to_pg(base), STORE_OK);
 }
 
 static enum store_rc

@@ -618,33 +618,29 @@ pg_row_to_attempt(const PGresult *r, int row, struct attempt *a)
 	ATTEMPT_COLUMNS(ATTEMPT_COLUMN_READ)
 }
 
-/* The schema's version: 0 if there is none yet, -1 on failure. */
+/* The schema's version: 0 if there is none yet, -1 on failure.  One
+ * round trip, as every command asks: no meta table (42P01) is no
+ * schema. */
 static int
 schema_version(struct pg_store *st, char **cause)
 {
-	enum store_rc rc;
-	PGresult *res = pg_query(st, &rc, "schema",
-	    "SELECT CASE WHEN to_regclass(format('%I.meta', $1::text))"
-	    " IS NULL THEN 0 ELSE -1 END", p_text(st->schema));
+	PGresult *res = PQexec(st->conn, "SELECT max(version) FROM meta");
+	const char *state;
 	int v;
 
-	if (res == NULL) {
-		*cause = xstrdup(st->err);
-		return -1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		v = (int)pg_int(res, 0, 0, 0);
+		PQclear(res);
+		return v;
 	}
-	v = (int)pg_int(res, 0, 0, 0);
-	PQclear(res);
-	if (v == 0)
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "42P01") == 0) {
+		PQclear(res);
 		return 0;
-	res = pg_query_params(st, &rc, "schema",
-	    "SELECT max(version) FROM meta", NULL, 0);
-	if (res == NULL) {
-		*cause = xstrdup(st->err);
-		return -1;
 	}
-	v = (int)pg_int(res, 0, 0, 0);
-	PQclear(res);
-	return v;
+	pg_result_fail(st, res, "schema");
+	*cause = xstrdup(st->err);
+	return -1;
 }
 
 /* Brings the schema up to date in one transaction, under an advisory
@@ -803,7 +799,6 @@ pgs_close(struct store *base)
 	free(st->schema);
 	free(st->channel);
 	free(st->worker);
-	free(st->batch_queue);
 	free(st->err);
 	free(st);
 }

@@ -59,8 +59,6 @@ struct pg_store {
 	int64_t grace_ms;	/* that worker's */
 	int64_t reconnect_at;	/* mono_ms(): no reconnection before */
 	int64_t backoff_ms;	/* the wait after the next failed one */
-	char *batch_queue;	/* the queue the last submit made sure
-				   of, in a batch */
 	char *err;		/* the last error, malloc'd */
 };
 
