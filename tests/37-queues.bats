@@ -88,14 +88,22 @@ load helper
 }
 
 @test "pause: a retrying job of a paused queue waits; --drain does not wait for it" {
-	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0; exit 1'
-	id=$("$JOBQ" submit flaky --retries 1 --retry-delay 2s)
+	# The first attempt fails only once the queue is paused, so the
+	# retry never starts before the pause, however slow this machine is.
+	make_handler flaky '[ "$JOBQ_ATTEMPT" -ge 2 ] && exit 0
+		until [ -e "$JOBQ_DIR/go" ]; do sleep 0.05; done; exit 1'
+	id=$("$JOBQ" submit flaky --retries 1 --retry-delay 1s)
 	start_ready_worker
-	wait_state "$id" retrying
+	wait_state "$id" running
 	run -0 "$JOBQ" pause default
+	touch "$JOBQ_DIR/go"
+	wait_state "$id" retrying
 	kill -TERM "$WORKER_PID"
 	wait_exit "$WORKER_PID" 5
-	sleep 0.5
+	# Due now, and still it waits.
+	local due
+	due=$(date -d "$(job_field "$id" run_at)" +%s%3N)
+	wait_for 5 past_ms "$due"
 	run -0 drain_worker
 	assert_job "$id" state=retrying attempt=1
 	run -0 "$JOBQ" resume default

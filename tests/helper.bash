@@ -283,6 +283,11 @@ now_ms() {
 	echo $((t / 1000))
 }
 
+# past_ms MS: the clock is at or past MS (ms since the epoch).
+past_ms() {
+	[ "$(now_ms)" -ge "$1" ]
+}
+
 # pid_alive PID: PID exists and is not a zombie.
 pid_alive() {
 	local line
