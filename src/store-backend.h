@@ -48,9 +48,6 @@ struct store_ops {
 	    int64_t total, const char *message);
 	enum store_rc (*finish_many)(struct store *base, const struct outcome *o,
 	    size_t n, struct verdict *v, enum store_rc *rcs);
-	enum store_rc (*finish_claim)(struct store *base,
-	    const struct outcome *o, size_t n, struct verdict *v,
-	    enum store_rc *rcs, struct claim_req *c);
 	enum store_rc (*cancel_requests)(struct store *base, const char *worker,
 	    int64_t **ids, size_t *n);
 	enum store_rc (*next_due)(struct store *base, const char *const *queues,

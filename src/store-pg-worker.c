@@ -400,11 +400,11 @@ claim_limited(struct pg_store *st, const char *worker, const char *qs,
 	return take_rows(st, res, jobs, n);
 }
 
-/* Up to max claims inside the caller's transaction, or, with tx, in
- * one of their own.  STORE_NOTFOUND if there is nothing to claim. */
+/* Up to max claims in one transaction.  STORE_NOTFOUND if there is
+ * nothing to claim. */
 static enum store_rc
 claim_in(struct pg_store *st, const char *worker, const char *const *queues,
-    size_t nqueues, size_t max, struct job *jobs, size_t *n, bool tx)
+    size_t nqueues, size_t max, struct job *jobs, size_t *n)
 {
 	char *qs = pg_text_array(queues, nqueues);
 	int64_t now = now_ms();
@@ -413,7 +413,7 @@ claim_in(struct pg_store *st, const char *worker, const char *const *queues,
 	PGresult *res;
 
 	*n = 0;
-	if (tx && (r = pg_begin(st)) != STORE_OK) {
+	if ((r = pg_begin(st)) != STORE_OK) {
 		free(qs);
 		return r;
 	}
@@ -428,12 +428,10 @@ claim_in(struct pg_store *st, const char *worker, const char *const *queues,
 	}
 	room_free(&rm);
 	free(qs);
-	if (tx) {
-		if (r == STORE_OK)
-			r = pg_commit(st);
-		else
-			pg_rollback(st, r);
-	}
+	if (r == STORE_OK)
+		r = pg_commit(st);
+	else
+		pg_rollback(st, r);
 	if (r != STORE_OK) {
 		for (size_t i = 0; i < *n; i++)
 			job_clear(&jobs[i]);
@@ -450,8 +448,7 @@ pgs_claim_many(struct store *base, const char *worker,
 	*n = 0;
 	if (max == 0)
 		return STORE_NOTFOUND;
-	return claim_in(to_pg(base), worker, queues, nqueues, max, jobs, n,
-	    true);
+	return claim_in(to_pg(base), worker, queues, nqueues, max, jobs, n);
 }
 
 
@@ -646,21 +643,12 @@ enum store_rc
 pgs_finish_many(struct store *base, const struct outcome *o, size_t n,
     struct verdict *v, enum store_rc *rcs)
 {
-	return pgs_finish_claim(base, o, n, v, rcs, NULL);
-}
-
-enum store_rc
-pgs_finish_claim(struct store *base, const struct outcome *o, size_t n,
-    struct verdict *v, enum store_rc *rcs, struct claim_req *c)
-{
 	struct pg_store *st = to_pg(base);
 	const struct outcome **order = xcalloc(n + 1, sizeof(*order));
 	int64_t now = now_ms();
 	enum store_rc r;
 	size_t i, k = 0;
 
-	if (c != NULL)
-		c->n = 0;
 	for (i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
 		rcs[i] = STORE_ERROR;
@@ -684,21 +672,12 @@ pgs_finish_claim(struct store *base, const struct outcome *o, size_t n,
 	free(order);
 	if (i < n)
 		r = pg_rollback(st, rcs[k]);
-	else if (c != NULL && c->max > 0 && (r = claim_in(st, c->worker,
-	    c->queues, c->nqueues, c->max, c->jobs, &c->n, false)) !=
-	    STORE_OK && r != STORE_NOTFOUND)
-		r = pg_rollback(st, r);
 	else
 		r = pg_commit(st);
 	if (r != STORE_OK) {
 		for (i = 0; i < n; i++) {
 			verdict_clear(&v[i]);
 			rcs[i] = r;
-		}
-		if (c != NULL) {
-			for (i = 0; i < c->n; i++)
-				job_clear(&c->jobs[i]);
-			c->n = 0;
 		}
 	}
 	return r;

@@ -838,7 +838,6 @@ const struct store_ops pg_ops = {
 	.set_processes = pgs_set_processes,
 	.set_progress = pgs_set_progress,
 	.finish_many = pgs_finish_many,
-	.finish_claim = pgs_finish_claim,
 	.cancel_requests = pgs_cancel_requests,
 	.next_due = pgs_next_due,
 	.changed = pgs_changed,

@@ -483,50 +483,15 @@ finish_one(struct sqlite_store *st, const struct outcome *o, struct verdict *v,
 	return v->unclaim ? unclaim(st, o, v) : record_end(st, o, v, now);
 }
 
-/* Claims inside the open transaction, after the outcomes: STORE_OK
- * whether or not there was anything to claim. */
-static enum store_rc
-claim_more(struct sqlite_store *st, struct claim_req *c, int64_t now)
-{
-	enum store_rc r;
-
-	c->n = 0;
-	if (c->max == 0)
-		return STORE_OK;
-	if ((r = promote_due(st, now)) != STORE_OK)
-		return r;
-	while (c->n < c->max && (r = claim_one(st, c->worker, c->queues,
-	    c->nqueues, now, &c->jobs[c->n])) == STORE_OK)
-		c->n++;
-	if (r == STORE_NOTFOUND)
-		r = STORE_OK;
-	if (r != STORE_OK) {
-		for (size_t i = 0; i < c->n; i++)
-			job_clear(&c->jobs[i]);
-		c->n = 0;
-	}
-	return r;
-}
-
 enum store_rc
 sqlite_finish_many(struct store *base, const struct outcome *o, size_t n,
     struct verdict *v, enum store_rc *rcs)
-{
-	return sqlite_finish_claim(base, o, n, v, rcs, NULL);
-}
-
-enum store_rc
-sqlite_finish_claim(struct store *base, const struct outcome *o, size_t n,
-    struct verdict *v, enum store_rc *rcs, struct claim_req *c)
 {
 	struct sqlite_store *st = to_sqlite(base);
 	enum durability d = LAZY;
 	int64_t now = now_ms();
 	enum store_rc r;
 	size_t i;
-
-	if (c != NULL)
-		c->n = 0;
 
 	for (i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
@@ -547,19 +512,12 @@ sqlite_finish_claim(struct store *base, const struct outcome *o, size_t n,
 	}
 	if (i < n)
 		r = sq_rollback(st, rcs[i]);
-	else if (c != NULL && (r = claim_more(st, c, now)) != STORE_OK)
-		r = sq_rollback(st, r);
 	else if ((r = sq_commit(st)) == STORE_OK)
 		spool_wake(st->sp);
 	if (r != STORE_OK) {
 		for (i = 0; i < n; i++) {
 			verdict_clear(&v[i]);
 			rcs[i] = r;
-		}
-		if (c != NULL) {
-			for (i = 0; i < c->n; i++)
-				job_clear(&c->jobs[i]);
-			c->n = 0;
 		}
 	}
 	return r;

@@ -660,7 +660,6 @@ const struct store_ops sqlite_ops = {
 	.set_processes = sqlite_set_processes,
 	.set_progress = sqlite_set_progress,
 	.finish_many = sqlite_finish_many,
-	.finish_claim = sqlite_finish_claim,
 	.cancel_requests = sqlite_cancel_requests,
 	.next_due = sqlite_next_due,
 	.changed = sqlite_changed,

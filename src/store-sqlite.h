@@ -179,8 +179,6 @@ enum store_rc sqlite_set_progress(struct store *base, int64_t id, int attempt,
     const char *message);
 enum store_rc sqlite_finish_many(struct store *base, const struct outcome *o,
     size_t n, struct verdict *v, enum store_rc *rcs);
-enum store_rc sqlite_finish_claim(struct store *base, const struct outcome *o,
-    size_t n, struct verdict *v, enum store_rc *rcs, struct claim_req *c);
 enum store_rc sqlite_cancel_requests(struct store *base, const char *worker,
     int64_t **ids, size_t *n);
 enum store_rc sqlite_next_due(struct store *base, const char *const *queues,

@@ -185,21 +185,6 @@ enum store_rc store_finish(struct store *, const struct outcome *,
 enum store_rc store_finish_many(struct store *, const struct outcome *o,
     size_t n, struct verdict *v, enum store_rc *rcs);
 
-/* Claims a worker makes in the transaction that records its outcomes,
- * for the slots they free: one transaction per turn, not two. */
-struct claim_req {
-	const char *worker;
-	const char *const *queues;	/* NULL: every queue */
-	size_t nqueues;
-	size_t max;			/* 0: claim nothing */
-	struct job *jobs;		/* max of them; jobs[0..n) claimed */
-	size_t n;
-};
-/* store_finish_many, then up to c->max claims as store_claim_many makes
- * them, all in one transaction; a claim that fails undoes everything. */
-enum store_rc store_finish_claim(struct store *, const struct outcome *o,
-    size_t n, struct verdict *v, enum store_rc *rcs, struct claim_req *c);
-
 /* Ids of this worker's running jobs that someone asked to cancel. */
 enum store_rc store_cancel_requests(struct store *, const char *worker,
     int64_t **ids, size_t *n);

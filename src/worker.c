@@ -60,10 +60,13 @@ struct worker {
 	int lock_fd;
 	int sig_fd;
 	struct waker waker;
+	/* Twice -j: a handler may start in a slot of its own while the
+	 * attempt it follows waits for its outcome's durable commit. */
 	struct slot *slots;
+	int nslots;
 	struct job *claimed;		/* one claim's jobs, -j of them */
 	struct pollfd *pfd;		/* 3 + 3 per slot */
-	int busy;
+	int busy;			/* slots in use */
 	bool stopping;
 	int64_t shutdown_term_at;	/* when to stop what still runs */
 	int64_t next_recovery;
@@ -118,6 +121,30 @@ wlog(struct worker *w, const char *fmt, ...)
 	free(event);
 }
 
+/* Handlers running: those -j counts.  A slot whose handler ended but
+ * whose outcome is not yet recorded is in use, not running. */
+static int
+running(const struct worker *w)
+{
+	int n = 0;
+
+	for (int i = 0; i < w->nslots; i++)
+		n += w->slots[i].used && !w->slots[i].exited;
+	return n;
+}
+
+/* How many jobs may start now: -j less those running, and no more than
+ * the free slots. */
+static size_t
+room(const struct worker *w)
+{
+	int r = w->opts->jobs - running(w);
+
+	if (r > w->nslots - w->busy)
+		r = w->nslots - w->busy;
+	return r > 0 ? (size_t)r : 0;
+}
+
 static void
 set_title(struct worker *w)
 {
@@ -125,7 +152,7 @@ set_title(struct worker *w)
 	int n;
 
 	n = snprintf(title, sizeof(title), "jobq worker: %d/%d busy%s",
-	    w->busy, w->opts->jobs, w->stopping ? ", stopping" : "");
+	    running(w), w->opts->jobs, w->stopping ? ", stopping" : "");
 	/* Padded to the command line it replaces, or libbsd marks the
 	 * shorter title with a " ." that ps shows. */
 	while (n >= 0 && (size_t)n < g_title_room && n < (int)sizeof(title) - 1)
@@ -337,7 +364,7 @@ store_exit_status(enum store_rc rc)
 static void
 give_up(struct worker *w, const char *why)
 {
-	for (int i = 0; i < w->opts->jobs; i++) {
+	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (s->used && !s->exited && s->ch.pid > 0)
@@ -379,7 +406,7 @@ claim_failed(struct worker *w, enum store_rc rc)
 static bool
 unrecorded(const struct worker *w)
 {
-	for (int i = 0; i < w->opts->jobs; i++)
+	for (int i = 0; i < w->nslots; i++)
 		if (w->slots[i].used && w->slots[i].record_retry_at != 0)
 			return true;
 	return false;
@@ -626,7 +653,7 @@ start_job(struct worker *w, struct job *job, struct slot **sp)
 	struct slot *s = NULL;
 	char *error = NULL;
 
-	for (int i = 0; i < w->opts->jobs; i++)
+	for (int i = 0; i < w->nslots; i++)
 		if (!w->slots[i].used) {
 			s = &w->slots[i];
 			break;
@@ -711,53 +738,65 @@ start_claimed(struct worker *w, size_t n)
 	set_title(w);
 }
 
+/* When the next delayed job comes due, for a worker that found none
+ * runnable. */
+static bool
+look_ahead(struct worker *w)
+{
+	enum store_rc rc;
+
+	if ((rc = store_next_due(w->st, w->opts->queues, w->opts->nqueues,
+	    &w->next_due)) != STORE_OK) {
+		w->next_due = 0;
+		claim_failed(w, rc);
+		return false;
+	}
+	return true;
+}
+
 static void
 claim_jobs(struct worker *w)
 {
 	enum store_rc rc;
-	size_t n = 0, room;
+	size_t n = 0, free_slots = room(w);
 	bool any = false;
 
-	if (w->stopping || w->fenced || w->busy >= w->opts->jobs ||
+	if (w->stopping || w->fenced || free_slots == 0 ||
 	    mono_ms() < w->next_claim)
 		return;
 	if (w->none_runnable && !w->changed &&
 	    (w->next_due == 0 || now_ms() < w->next_due))
 		return;		/* nothing new, nothing come due */
+	/* A worker that found nothing to run looks first, with reads: one
+	 * woken for nothing takes no lock.  One that found work goes
+	 * straight to the claim. */
+	if (w->none_runnable) {
+		w->changed = false;
+		if (!look_ahead(w))
+			return;
+		if ((rc = store_any_runnable(w->st, w->opts->queues,
+		    w->opts->nqueues, &any)) != STORE_OK) {
+			claim_failed(w, rc);
+			return;
+		}
+		if (!any)
+			return;
+	}
 	w->changed = false;
-	/* A read first: an idle worker woken for nothing takes no lock. */
-	if ((rc = store_next_due(w->st, w->opts->queues,
-	    w->opts->nqueues, &w->next_due)) != STORE_OK) {
-		w->next_due = 0;
-		claim_failed(w, rc);
-		return;
-	}
-	if ((rc = store_any_runnable(w->st, w->opts->queues,
-	    w->opts->nqueues, &any)) != STORE_OK) {
-		claim_failed(w, rc);
-		return;
-	}
-	if (!any) {
-		w->none_runnable = true;
-		return;
-	}
 	w->none_runnable = false;
 	/* Every free slot in one transaction. */
-	room = (size_t)(w->opts->jobs - w->busy);
 	rc = store_claim_many(w->st, w->id, w->opts->queues,
-	    w->opts->nqueues, room, w->claimed, &n);
-	if (rc == STORE_NOTFOUND) {
-		store_fine(w);
-		w->none_runnable = true;
-		return;
-	}
-	if (rc != STORE_OK) {
+	    w->opts->nqueues, free_slots, w->claimed, &n);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
 		claim_failed(w, rc);
 		return;
 	}
-	store_fine(w);
-	if (n < room)
+	if (n > 0)
+		store_fine(w);
+	if (n < free_slots) {
 		w->none_runnable = true;
+		look_ahead(w);
+	}
 	start_claimed(w, n);
 }
 
@@ -789,7 +828,7 @@ check_cancels(struct worker *w)
 	    store_cancel_requests(w->st, w->id, &ids, &n) != STORE_OK)
 		return;
 	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < w->opts->jobs; k++)
+		for (int k = 0; k < w->nslots; k++)
 			if (w->slots[k].used && w->slots[k].job.id == ids[i])
 				stop_slot(w, &w->slots[k], STOP_CANCEL);
 	free(ids);
@@ -798,7 +837,7 @@ check_cancels(struct worker *w)
 static struct slot *
 slot_of_pid(struct worker *w, pid_t pid)
 {
-	for (int i = 0; i < w->opts->jobs; i++)
+	for (int i = 0; i < w->nslots; i++)
 		if (w->slots[i].used && w->slots[i].ch.pid == pid)
 			return &w->slots[i];
 	return NULL;
@@ -835,7 +874,7 @@ begin_shutdown(struct worker *w, int sig)
 	if (w->stopping && sig == SIGINT) {
 		/* A second interrupt: stop now. */
 		wlog(w, "event=stop-now");
-		for (int i = 0; i < w->opts->jobs; i++) {
+		for (int i = 0; i < w->nslots; i++) {
 			struct slot *s = &w->slots[i];
 
 			if (!s->used || s->exited)
@@ -882,7 +921,7 @@ run_timers(struct worker *w)
 {
 	int64_t now = mono_ms();
 
-	for (int i = 0; i < w->opts->jobs; i++) {
+	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (!s->used)
@@ -947,19 +986,19 @@ ready(struct worker *w, struct slot *s, int64_t now)
 
 /* Records every attempt that ended, in one transaction and one sync
  * (group commit): handlers that end together cost one fsync, not one
- * each. */
+ * each.  Their jobs' successors start first, in other slots, so that
+ * the sync costs them nothing: it runs while they do. */
 static void
 finish_ready(struct worker *w)
 {
 	int64_t now = mono_ms();
-	struct slot **done = xcalloc((size_t)w->opts->jobs, sizeof(*done));
+	struct slot **done = xcalloc((size_t)w->nslots, sizeof(*done));
 	struct outcome *o;
 	struct verdict *v;
 	enum store_rc *rcs, rc;
-	struct claim_req c;
 	size_t n = 0;
 
-	for (int i = 0; i < w->opts->jobs && !w->give_up; i++) {
+	for (int i = 0; i < w->nslots && !w->give_up; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (!ready(w, s, now))
@@ -972,6 +1011,8 @@ finish_ready(struct worker *w)
 		} else
 			done[n++] = s;
 	}
+	if (n > 0)
+		claim_jobs(w);
 	if (n == 0 || w->give_up) {
 		free(done);
 		return;
@@ -981,12 +1022,7 @@ finish_ready(struct worker *w)
 	rcs = xcalloc(n, sizeof(*rcs));
 	for (size_t i = 0; i < n; i++)
 		outcome_of(w, done[i], &o[i]);
-	/* The slots these free are filled in the same transaction. */
-	c = (struct claim_req){ .worker = w->id, .queues = w->opts->queues,
-	    .nqueues = w->opts->nqueues, .jobs = w->claimed };
-	if (!w->stopping && now >= w->next_claim)
-		c.max = (size_t)(w->opts->jobs - w->busy) + n;
-	rc = store_finish_claim(w->st, o, n, v, rcs, &c);
+	rc = store_finish_many(w->st, o, n, v, rcs);
 	for (size_t i = 0; i < n && !w->give_up; i++) {
 		struct slot *s = done[i];
 		bool ok;
@@ -1005,7 +1041,9 @@ finish_ready(struct worker *w)
 	/* Those a give_up left unsaid. */
 	for (size_t i = 0; i < n; i++)
 		verdict_clear(&v[i]);
-	start_claimed(w, c.n);
+	/* An ended job may free others: those after it, those of a
+	 * limited queue. */
+	w->none_runnable = false;
 	free(o);
 	free(v);
 	free(rcs);
@@ -1049,7 +1087,7 @@ poll_timeout(struct worker *w)
 		t = min_timeout(now, w->shutdown_term_at, t);
 	if (w->next_claim > now)
 		t = min_timeout(now, w->next_claim, t);
-	for (int i = 0; i < w->opts->jobs; i++) {
+	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (!s->used)
@@ -1080,7 +1118,7 @@ poll_timeout(struct worker *w)
 	if (w->retain && !w->stopping)
 		t = min_timeout(now, w->next_retain, t);
 	/* A delayed job coming due. */
-	if (!w->stopping && w->busy < w->opts->jobs && w->next_due > 0)
+	if (!w->stopping && room(w) > 0 && w->next_due > 0)
 		t = min_timeout(now_ms(), w->next_due, t);
 	if (w->lease_ms > 0) {
 		t = min_timeout(now, w->next_beat, t);
@@ -1101,7 +1139,7 @@ wait_for_events(struct worker *w)
 	/* The store's wake-ups (NOTIFY): store_changed() reads them. */
 	pfd[n++] = (struct pollfd){ .fd = store_wait_fd(w->st),
 	    .events = POLLIN };
-	for (int i = 0; i < w->opts->jobs; i++) {
+	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
 
 		if (!s->used)
@@ -1117,7 +1155,7 @@ wait_for_events(struct worker *w)
 		for (size_t i = 3; i < n; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
-			for (int k = 0; k < w->opts->jobs; k++) {
+			for (int k = 0; k < w->nslots; k++) {
 				struct slot *s = &w->slots[k];
 
 				if (s->used && (s->ch.out_fd == pfd[i].fd ||
@@ -1199,7 +1237,7 @@ check_spool(struct worker *w)
 	w->status = EXIT_UNAVAILABLE;
 	w->stopping = true;
 	w->shutdown_term_at = mono_ms();
-	for (int i = 0; i < w->opts->jobs; i++)
+	for (int i = 0; i < w->nslots; i++)
 		if (w->slots[i].used)
 			stop_slot(w, &w->slots[i], STOP_SHUTDOWN);
 	set_title(w);
@@ -1225,7 +1263,7 @@ fence(struct worker *w, const char *why)
 		return;
 	w->fenced = true;
 	wlog(w, "event=fence reason=\"%s\" busy=%d", why, w->busy);
-	for (int i = 0; i < w->opts->jobs; i++)
+	for (int i = 0; i < w->nslots; i++)
 		if (w->slots[i].used)
 			stop_slot(w, &w->slots[i], STOP_SHUTDOWN);
 	set_title(w);
@@ -1363,9 +1401,10 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 		unregister_worker(&w);
 		return EXIT_UNAVAILABLE;
 	}
-	w.slots = xcalloc((size_t)opts->jobs, sizeof(*w.slots));
+	w.nslots = 2 * opts->jobs;
+	w.slots = xcalloc((size_t)w.nslots, sizeof(*w.slots));
 	w.claimed = xcalloc((size_t)opts->jobs, sizeof(*w.claimed));
-	w.pfd = xcalloc(3 + 3 * (size_t)opts->jobs, sizeof(*w.pfd));
+	w.pfd = xcalloc(3 + 3 * (size_t)w.nslots, sizeof(*w.pfd));
 	remember_spool(&w);
 	waker_open(&w.waker, sp);
 	set_title(&w);
@@ -1376,7 +1415,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	wlog(&w, "event=exit");
 	unregister_worker(&w);
 	waker_close(&w.waker);
-	for (int i = 0; i < opts->jobs; i++)
+	for (int i = 0; i < w.nslots; i++)
 		if (w.slots[i].used)
 			slot_clear(&w.slots[i]);
 	for (int k = 0; k < TROUBLE_KINDS; k++)
