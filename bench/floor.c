@@ -5,7 +5,9 @@
  * It opens DIR/floor.db (made on first use), in WAL mode with
  * synchronous FULL, takes BEGIN IMMEDIATE, inserts one row into a table
  * of the shape of jobq's jobs table, commits, and prints the new id, as
- * submit does.  bench/run builds it with the compiler flags of the
+ * submit does.  With JOBQ_SYNC=normal in the environment it commits with
+ * synchronous NORMAL, as jobq does then: the floor of the opt-in
+ * durability level.  bench/run builds it with the compiler flags of the
  * release jobq and links SQLite the same way (libsqlite3.a by default).
  *
  *   floor DIR
@@ -54,6 +56,7 @@ main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s;
 	struct timespec ts;
+	const char *sync = getenv("JOBQ_SYNC");
 	char path[4096];
 	long long now;
 
@@ -65,8 +68,10 @@ main(int argc, char **argv)
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return fail(db, "open");
 	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db, sync != NULL && strcmp(sync, "normal") == 0 ?
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL" :
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL,
+	    NULL) != SQLITE_OK)
 		return fail(db, "pragma");
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, "begin");

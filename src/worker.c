@@ -37,11 +37,13 @@
 /* Descriptors: those of the worker itself (stdio, database, WAL, shm,
  * locks, signalfd, inotify, /dev/null, and what SQLite and recovery open
  * for a moment), those each slot holds (three pipes, the one that
- * reports its exec until it is reaped, the log, a run lock) and those
- * one start needs for a moment (five pipes, the payload's memfd,
- * /proc). */
+ * reports its exec until it is reaped, the log, a run lock), two slots
+ * per -j (an ended handler's pipes may stay open for EXIT_DRAIN_MS while
+ * its successor runs), and those one start needs for a moment (five
+ * pipes, the payload's memfd, /proc). */
 #define FDS_FIXED 32
 #define FDS_PER_SLOT 6
+#define FDS_PER_JOB (2 * FDS_PER_SLOT)
 #define FDS_SPAWN 16
 #define HOLDERS_POLL_MS 100	/* a put-back waiting for a run lock */
 /* Retention (jobq config keep): looked at at most once a second while
@@ -186,7 +188,7 @@ setup_signals(void)
 static int
 raise_fd_limit(int jobs)
 {
-	rlim_t need = FDS_FIXED + FDS_PER_SLOT * (rlim_t)jobs + FDS_SPAWN;
+	rlim_t need = FDS_FIXED + FDS_PER_JOB * (rlim_t)jobs + FDS_SPAWN;
 	struct rlimit rl;
 
 	if (need < JOBQ_LOCK_FD + 1)
@@ -209,7 +211,7 @@ raise_fd_limit(int jobs)
 		    "is %llu: use -j %llu or less, or raise the limit", jobs,
 		    (unsigned long long)need, (unsigned long long)rl.rlim_max,
 		    (unsigned long long)((rl.rlim_max - FDS_FIXED -
-		    FDS_SPAWN) / FDS_PER_SLOT));
+		    FDS_SPAWN) / FDS_PER_JOB));
 		return EXIT_USAGE;
 	}
 	/* As before, a little room beyond the need where it is allowed:

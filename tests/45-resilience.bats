@@ -234,7 +234,7 @@ echo done"
 @test "resilience: worker -j beyond the hard limit of open files is refused (exit 2)" {
 	run -2 --separate-stderr prlimit --nofile=1024:1024 \
 		"$JOBQ" worker -j 256 --drain
-	assert_equal "$stderr" "jobq: worker: -j 256 needs 1584 open files but their hard limit is 1024: use -j 162 or less, or raise the limit"
+	assert_equal "$stderr" "jobq: worker: -j 256 needs 3120 open files but their hard limit is 1024: use -j 81 or less, or raise the limit"
 	run -69 --separate-stderr prlimit --nofile=512:512 \
 		"$JOBQ" worker --drain
 	[[ $stderr == "jobq: worker: the hard limit of open files (512) is too low: "* ]] ||
@@ -250,7 +250,7 @@ echo done"
 	_JOBQ_PIDS+=("$WORKER_PID")
 	wait_worker_ready "$WORKER_PID"
 	soft=$(awk '/^Max open files/ { print $4 }' "/proc/$WORKER_PID/limits")
-	[ "$soft" -ge $((32 + 6 * 256 + 16)) ] || fail "soft limit $soft"
+	[ "$soft" -ge $((32 + 12 * 256 + 16)) ] || fail "soft limit $soft"
 	wait_state 3 completed 20
 	assert_job 1 state=completed
 }
