@@ -21,12 +21,17 @@ static enum store_rc
 check_deps(struct sqlite_store *st, const struct job_spec *spec, int64_t *blocked,
     struct ended *broken)
 {
-	sqlite3_stmt *s = sq_kept(st, S_SUBMIT_DEP_STATE,
-	    "SELECT state FROM jobs WHERE id = ?1");
+	sqlite3_stmt *s;
 	enum store_rc r = STORE_OK;
 	enum job_state state;
 	int rc;
 
+	/* Most jobs wait for none: a statement not prepared is work a
+	 * one-job submit does not do. */
+	if (spec->nafter == 0)
+		return STORE_OK;
+	s = sq_kept(st, S_SUBMIT_DEP_STATE,
+	    "SELECT state FROM jobs WHERE id = ?1");
 	if (s == NULL)
 		return sq_db_fail(st, STORE_ERROR, "submit");
 	for (size_t i = 0; i < spec->nafter && r == STORE_OK; i++) {
@@ -113,7 +118,7 @@ submit_one(struct sqlite_store *st, const struct job_spec *spec, int64_t now,
 	    "INSERT INTO payloads (job_id, data, env) VALUES (?1, ?2, ?3)";
 	static const char dep_sql[] =
 	    "INSERT OR IGNORE INTO deps (job_id, dep_id) VALUES (?1, ?2)";
-	sqlite3_stmt *s, *p, *d;
+	sqlite3_stmt *s, *p, *d = NULL;
 	int64_t blocked = 0;
 	struct ended broken = { 0, JOB_PENDING };
 	enum store_rc r;
@@ -125,7 +130,8 @@ submit_one(struct sqlite_store *st, const struct job_spec *spec, int64_t now,
 		return r;
 	if ((s = sq_kept(st, S_SUBMIT, submit_sql)) == NULL ||
 	    (p = sq_kept(st, S_SUBMIT_PAYLOAD, payload_sql)) == NULL ||
-	    (d = sq_kept(st, S_SUBMIT_DEP, dep_sql)) == NULL)
+	    (spec->nafter > 0 &&
+	    (d = sq_kept(st, S_SUBMIT_DEP, dep_sql)) == NULL))
 		return sq_db_fail(st, STORE_ERROR, "submit");
 	/* A job after one that can no longer complete is cancelled at
 	 * once, as it would have been had it come first. */
