@@ -479,11 +479,11 @@ open_db(struct sqlite_store *st, const char *path, char **cause)
 		 * one of them create and the other open. */
 		old = umask(077);	/* the database is private */
 		spool_lock(st->sp);
-		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+		rc = sqlite3_open_v2(path, &st->db, flags, sq_vfs_name());
 		spool_unlock(st->sp);
 		umask(old);
 	} else
-		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+		rc = sqlite3_open_v2(path, &st->db, flags, sq_vfs_name());
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("%s: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));

@@ -58,6 +58,11 @@ struct sqlite_store {
 	char *batch_queue;	/* in a batch: the last queue made sure of */
 };
 
+/* The VFS the store opens its database with (store-sqlite-vfs.c):
+ * SQLite's unix VFS, but a WAL that exists is opened as existing; NULL:
+ * SQLite's default. */
+const char *sq_vfs_name(void);
+
 /* Errors: each sets st->err and returns rc. */
 enum store_rc sq_fail(struct sqlite_store *, enum store_rc rc, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));

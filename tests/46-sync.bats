@@ -60,6 +60,40 @@ needs_strace() {
 	[ "$nf" -ge 1 ] || fail "a submit at the default level synced nothing"
 }
 
+@test "[spool] a submit on a spool a worker holds open makes one sync, its commit's" {
+	needs_strace
+	"$JOBQ" submit -- true >/dev/null
+	start_worker
+	wait_state 1 completed
+	run -0 strace -y -f -e trace=fsync,fdatasync -o "$BATS_TEST_TMPDIR/s" \
+		"$JOBQ" submit -- true
+	assert_equal "$output" 2
+	run -0 grep 'sync(' "$BATS_TEST_TMPDIR/s"
+	assert_equal "${#lines[@]}" 1
+	assert_regex "${lines[0]}" '^([0-9]+ +)?(fdatasync|fsync)\([0-9]+<.*/jobq\.db-wal>\)'
+	wait_state 2 completed
+}
+
+@test "[spool] a WAL made anew is synced with its directory at once, even by a command that only reads" {
+	needs_strace
+	"$JOBQ" submit -- true >/dev/null
+	# No connection is open: the WAL is checkpointed and empty.
+	rm "$JOBQ_DIR/jobq.db-wal"
+	run -0 strace -y -f -e trace=fsync,fdatasync -o "$BATS_TEST_TMPDIR/r" \
+		"$JOBQ" status 1
+	[ -e "$JOBQ_DIR/jobq.db-wal" ]
+	local dir
+	dir=$(cd "$JOBQ_DIR" && pwd -P)
+	run -0 grep -c "sync([0-9]*<$dir>)" "$BATS_TEST_TMPDIR/r"
+	[ "$output" -ge 1 ]
+	# A command that finds it there syncs no directory.
+	run -0 strace -y -f -e trace=fsync,fdatasync -o "$BATS_TEST_TMPDIR/w" \
+		"$JOBQ" submit -- true
+	run -1 grep "sync([0-9]*<$dir>)" "$BATS_TEST_TMPDIR/w"
+	run -0 "$JOBQ" list
+	assert_equal "${#lines[@]}" 2
+}
+
 @test "JOBQ_SYNC=normal: kill -9 of submitter and worker loses no job submit printed" {
 	export JOBQ_SYNC=normal
 	make_handler slow 'sleep 0.05'
