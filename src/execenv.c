@@ -67,16 +67,21 @@ exec_env_name_ok(const char *name, size_t len)
 	    strlen(name) == len;
 }
 
-char **
-exec_env_recorded(const struct job *j)
+/* The last environment parsed, and its text: a worker's jobs mostly
+ * come from one submitter (a batch, a script's loop) and carry the same
+ * text, which need not be parsed again for each start. */
+static char *last_text;
+static char **last_env;
+
+static char **
+parse_env(const char *text)
 {
 	json_t *o, *v;
 	const char *name;
 	char **env;
 	size_t k = 0;
 
-	if (j->env == NULL ||
-	    (o = json_loads(j->env, 0, NULL)) == NULL)
+	if ((o = json_loads(text, 0, NULL)) == NULL)
 		return NULL;
 	if (!json_is_object(o)) {
 		json_decref(o);
@@ -94,6 +99,24 @@ exec_env_recorded(const struct job *j)
 	env[k] = NULL;
 	json_decref(o);
 	return env;
+}
+
+char *const *
+exec_env_recorded(const struct job *j)
+{
+	if (j->env == NULL)
+		return NULL;
+	if (last_text != NULL && strcmp(last_text, j->env) == 0)
+		return last_env;
+	if (last_env != NULL) {
+		for (char **p = last_env; *p != NULL; p++)
+			free(*p);
+		free(last_env);
+	}
+	free(last_text);
+	last_text = xstrdup(j->env);
+	last_env = parse_env(j->env);
+	return last_env;
 }
 
 const char *

@@ -16,9 +16,10 @@ json_t *exec_env_current(void);
 bool exec_env_name_ok(const char *name, size_t len);
 
 /* The recorded environment of an exec job as NAME=VALUE strings,
- * NULL-terminated and malloc'd (free each and the array), or NULL if
- * the job has none recorded (then the worker's own is used). */
-char **exec_env_recorded(const struct job *);
+ * NULL-terminated, or NULL if the job has none recorded (then the
+ * worker's own is used).  Kept by execenv.c until the next call: copy
+ * what must outlive it. */
+char *const *exec_env_recorded(const struct job *);
 
 /* The PATH an exec job's command is looked up in: that of the
  * environment it runs with (envp), else the worker's, else the system's

@@ -227,7 +227,8 @@ slot_start(struct slot *s, const struct slot_env *env, char **cause)
 {
 	struct spawn_req req = { 0 };
 	char **argv = NULL, **envp = NULL, **shv = NULL, *cwd = NULL;
-	char *path = NULL, *why = NULL, **recorded = NULL;
+	char *path = NULL, *why = NULL;
+	char *const *recorded = NULL;
 	int in = -1, rc;
 	bool is_exec = strcmp(s->job.type, "exec") == 0, started = false;
 
@@ -302,7 +303,6 @@ out:
 	free_strv(argv);
 	free_strv(shv);
 	free_strv(envp);
-	free_strv(recorded);
 	free(path);
 	free(cwd);
 	return started;

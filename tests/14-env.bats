@@ -15,6 +15,19 @@ load helper
 	assert_output "yes $id exec"
 }
 
+@test "env: one worker runs each command with its own submitter's environment, alike or not" {
+	local a b c d
+	a=$(COLOUR=red "$JOBQ" submit -- sh -c 'echo "$COLOUR"')
+	b=$(COLOUR=red "$JOBQ" submit -- sh -c 'echo "$COLOUR"')
+	c=$(COLOUR=blue "$JOBQ" submit -- sh -c 'echo "$COLOUR"')
+	d=$(COLOUR=red "$JOBQ" submit -- sh -c 'echo "$COLOUR"')
+	drain_worker -j 1
+	run -0 "$JOBQ" result "$a"; assert_output red
+	run -0 "$JOBQ" result "$b"; assert_output red
+	run -0 "$JOBQ" result "$c"; assert_output blue
+	run -0 "$JOBQ" result "$d"; assert_output red
+}
+
 @test "env: the worker's own variables do not reach a command" {
 	local id
 	id=$("$JOBQ" submit -- sh -c 'echo "[${WORKERONLY-unset}]"')
