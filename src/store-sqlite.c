@@ -163,6 +163,22 @@ store_sync_env(bool *normal, char **cause)
 	return false;
 }
 
+/* Runs a statement kept prepared that returns no row (BEGIN, COMMIT: a
+ * worker makes three transactions a job, and parsing them was work):
+ * SQLite's code. */
+static int
+run_kept(struct sqlite_store *st, enum stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s = sq_kept(st, id, sql);
+	int rc;
+
+	if (s == NULL)
+		return sqlite3_errcode(st->db);
+	rc = sq_step(s);
+	sq_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 /* With JOBQ_SYNC=normal every commit is a lazy one: WAL with
  * synchronous=NORMAL survives the death of any process, and a power cut
  * may take the last commits with it. */
@@ -173,6 +189,8 @@ set_durability(struct sqlite_store *st, enum durability d)
 		d = LAZY;
 	if (st->durability == (int)d)
 		return;
+	/* Not a statement kept prepared, as BEGIN and COMMIT are: this
+	 * pragma takes effect when it is prepared, not when it runs. */
 	sqlite3_exec(st->db, d == DURABLE ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	st->durability = d;
@@ -189,7 +207,7 @@ sq_begin(struct sqlite_store *st, enum durability d)
 		spool_lock(st->sp);
 	else if (!spool_trylock(st->sp))
 		return STORE_BUSY;
-	if ((rc = sq_exec(st, "BEGIN IMMEDIATE")) != SQLITE_OK) {
+	if ((rc = run_kept(st, S_BEGIN, "BEGIN IMMEDIATE")) != SQLITE_OK) {
 		spool_unlock(st->sp);
 		return sq_db_fail(st, sq_classify(rc),
 		    "cannot start a transaction");
@@ -200,7 +218,7 @@ sq_begin(struct sqlite_store *st, enum durability d)
 enum store_rc
 sq_commit(struct sqlite_store *st)
 {
-	int rc = sq_exec(st, "COMMIT");
+	int rc = run_kept(st, S_COMMIT, "COMMIT");
 
 	if (rc != SQLITE_OK) {
 		enum store_rc r = sq_db_fail(st, sq_classify(rc),

@@ -41,6 +41,8 @@ enum stmt_id {
 	S_RUNNING_ELSEWHERE,
 	S_WORKERS,
 	S_DATA_VERSION,
+	S_BEGIN,
+	S_COMMIT,
 	S_NSTMTS
 };
 
