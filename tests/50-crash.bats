@@ -331,15 +331,19 @@ sleep 60 & wait'
 	local id t0 tt
 	id=$("$JOBQ" submit polite)
 	wait_for 10 test -s "$(T)/pid"
-	t0=$(date +%s%N)
 	run --separate-stderr -0 "$JOBQ" cancel "$id"
+	# From cancel returning: its own sync, slow on a busy disk, is not
+	# the worker's reaction.  A TERM before that counts as 0.
+	t0=${EPOCHREALTIME/[.,]/}000
 	assert_output ""
 	assert_equal "$stderr" ""
 	wait_state "$id" cancelled 5
 	wait_for 5 test -s "$(T)/term"
 	tt=$(<"$(T)/term")
-	note "cancel -> TERM in the handler: $(((tt - t0) / 1000000)) ms"
-	[ $(((tt - t0) / 1000000)) -lt 1000 ] || fail "TERM came $(((tt - t0) / 1000000)) ms after cancel"
+	local ms=$(((tt - t0) / 1000000))
+	[ "$ms" -ge 0 ] || ms=0
+	note "cancel returned -> TERM in the handler: $ms ms"
+	[ "$ms" -lt 1000 ] || fail "TERM came $ms ms after cancel"
 	run -0 "$JOBQ" status --json "$id"
 	# A cancel wins over the exit 0 that followed it.
 	assert_equal "$(json_field "$output" state)" cancelled
@@ -372,7 +376,9 @@ sleep 60'
 	t1=$(now_ms)
 	note "cancel of a handler ignoring TERM, --grace 1: cancelled after $((t1 - t0)) ms"
 	[ $((t1 - t0)) -ge 900 ] || fail "cancelled after $((t1 - t0)) ms, before the grace period"
-	[ $((t1 - t0)) -lt 3500 ] || fail "cancelled after $((t1 - t0)) ms"
+	# 5x the grace period: a cancel's and an outcome's sync on a busy
+	# disk are in this figure too.
+	[ $((t1 - t0)) -lt 5000 ] || fail "cancelled after $((t1 - t0)) ms"
 	run -0 "$JOBQ" status --json "$id"
 	assert_equal "$(json_field "$output" state)" cancelled
 	assert_equal "$(json_field "$output" signal)" SIGKILL
