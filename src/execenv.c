@@ -108,11 +108,7 @@ exec_env_recorded(const struct job *j)
 		return NULL;
 	if (last_text != NULL && strcmp(last_text, j->env) == 0)
 		return last_env;
-	if (last_env != NULL) {
-		for (char **p = last_env; *p != NULL; p++)
-			free(*p);
-		free(last_env);
-	}
+	free_strv(last_env);
 	free(last_text);
 	last_text = xstrdup(j->env);
 	last_env = parse_env(j->env);

@@ -66,16 +66,6 @@ build_env(const struct job *j, const char *spool_dir, char *const *base)
 	return env;
 }
 
-static void
-free_strv(char **v)
-{
-	if (v == NULL)
-		return;
-	for (char **p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 static bool
 has_nul(const json_t *s)
 {

@@ -402,17 +402,22 @@ claim_limited(struct pg_store *st, const char *worker, const char *qs,
 
 /* Up to max claims in one transaction.  STORE_NOTFOUND if there is
  * nothing to claim. */
-static enum store_rc
-claim_in(struct pg_store *st, const char *worker, const char *const *queues,
-    size_t nqueues, size_t max, struct job *jobs, size_t *n)
+enum store_rc
+pgs_claim_many(struct store *base, const char *worker,
+    const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
+    size_t *n)
 {
-	char *qs = pg_text_array(queues, nqueues);
+	struct pg_store *st = to_pg(base);
 	int64_t now = now_ms();
 	struct room rm = { 0 };
 	enum store_rc r;
 	PGresult *res;
+	char *qs;
 
 	*n = 0;
+	if (max == 0)
+		return STORE_NOTFOUND;
+	qs = pg_text_array(queues, nqueues);
 	if ((r = pg_begin(st)) != STORE_OK) {
 		free(qs);
 		return r;
@@ -439,18 +444,6 @@ claim_in(struct pg_store *st, const char *worker, const char *const *queues,
 	}
 	return r;
 }
-
-enum store_rc
-pgs_claim_many(struct store *base, const char *worker,
-    const char *const *queues, size_t nqueues, size_t max, struct job *jobs,
-    size_t *n)
-{
-	*n = 0;
-	if (max == 0)
-		return STORE_NOTFOUND;
-	return claim_in(to_pg(base), worker, queues, nqueues, max, jobs, n);
-}
-
 
 enum store_rc
 pgs_set_processes(struct store *base, const char *worker,

@@ -10,37 +10,36 @@
  * whoever made it, reader or writer: so no later writer depends on a
  * directory entry not yet on disk. */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store-sqlite.h"
+#include "util.h"
 
 static sqlite3_vfs jobq_vfs;
 static sqlite3_vfs *unix_vfs;
 
-/* Syncs the directory holding PATH.  Its failure is ignored, as SQLite
- * ignores its own directory syncs' (some file systems refuse them). */
+/* Syncs the directory holding PATH, which SQLite makes absolute.  Its
+ * failure is ignored, as SQLite ignores its own directory syncs' (some
+ * file systems refuse them). */
 static void
 sync_parent(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	size_t len;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	int fd;
 
-	if (slash == NULL)
-		len = 1, dir[0] = '.';
-	else if ((len = (size_t)(slash - path)) == 0)
-		len = 1, dir[0] = '/';
-	else if (len < sizeof(dir))
-		memcpy(dir, path, len);
-	else
-		return;
-	dir[len] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	(void)fsync(fd);
-	close(fd);
+	if (slash != NULL) {
+		if (slash == dir)
+			slash[1] = '\0';	/* the root */
+		else
+			*slash = '\0';
+		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			(void)fsync(fd);
+			close(fd);
+		}
+	}
+	free(dir);
 }
 
 static int

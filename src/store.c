@@ -188,7 +188,6 @@ store_finish_many(struct store *st, const struct outcome *o, size_t n,
 	return st->ops->finish_many(st, o, n, v, rcs);
 }
 
-
 enum store_rc
 store_cancel_requests(struct store *st, const char *worker, int64_t **ids,
     size_t *n)

@@ -89,6 +89,16 @@ xstrdup(const char *s)
 	return oom(strdup(s));
 }
 
+void
+free_strv(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
 char *
 xvasprintf(const char *fmt, va_list ap)
 {

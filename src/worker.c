@@ -760,10 +760,10 @@ static void
 claim_jobs(struct worker *w)
 {
 	enum store_rc rc;
-	size_t n = 0, free_slots = room(w);
+	size_t n = 0, can_start = room(w);
 	bool any = false;
 
-	if (w->stopping || w->fenced || free_slots == 0 ||
+	if (w->stopping || w->fenced || can_start == 0 ||
 	    mono_ms() < w->next_claim)
 		return;
 	if (w->none_runnable && !w->changed &&
@@ -788,14 +788,14 @@ claim_jobs(struct worker *w)
 	w->none_runnable = false;
 	/* Every free slot in one transaction. */
 	rc = store_claim_many(w->st, w->id, w->opts->queues,
-	    w->opts->nqueues, free_slots, w->claimed, &n);
+	    w->opts->nqueues, can_start, w->claimed, &n);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
 		claim_failed(w, rc);
 		return;
 	}
 	if (n > 0)
 		store_fine(w);
-	if (n < free_slots) {
+	if (n < can_start) {
 		w->none_runnable = true;
 		look_ahead(w);
 	}
