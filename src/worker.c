@@ -20,6 +20,7 @@
 #include "logs.h"
 #include "proc.h"
 #include "recover.h"
+#include "runlock.h"
 #include "slot.h"
 #include "timefmt.h"
 #include "util.h"
@@ -66,6 +67,7 @@ struct worker {
 	 * attempt it follows waits for its outcome's durable commit. */
 	struct slot *slots;
 	int nslots;
+	struct run_locks run_locks;	/* each slot's spare run lock */
 	struct job *claimed;		/* one claim's jobs, -j of them */
 	struct pollfd *pfd;		/* 3 + 3 per slot */
 	int busy;			/* slots in use */
@@ -226,20 +228,6 @@ raise_fd_limit(int jobs)
 	return EXIT_OK;
 }
 
-static int
-take_lock(const char *path)
-{
-	int fd = open_private(path, O_RDWR);
-
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The worker's lock (see jobq(1), Crash recovery), taken before the
  * worker registers.  Run locks are per attempt (start_job).  False with
  * *cause (malloc'd) set on failure. */
@@ -249,7 +237,7 @@ register_worker(struct worker *w, char **cause)
 	snprintf(w->id, sizeof(w->id), "%08x%08x", arc4random(),
 	    arc4random());
 	w->lock_path = worker_lock_path(w->env.sp, w->id);
-	if ((w->lock_fd = take_lock(w->lock_path)) < 0) {
+	if ((w->lock_fd = lock_take(w->lock_path)) < 0) {
 		*cause = xasprintf("cannot lock %s: %s", w->lock_path,
 		    strerror(errno));
 		return false;
@@ -578,10 +566,9 @@ release_run_lock(struct worker *w, struct slot *s)
 	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
 	    s->job.attempt);
 
-	unlink(path);
+	run_lock_release(&w->run_locks, (int)(s - w->slots), path,
+	    s->run_fd);
 	free(path);
-	if (s->run_fd >= 0)
-		close(s->run_fd);
 	s->run_fd = -1;
 }
 
@@ -594,7 +581,8 @@ take_run_lock(struct worker *w, struct slot *s, char **error)
 	char *path = attempt_run_path(w->env.sp, w->id, s->job.id,
 	    s->job.attempt);
 
-	if ((s->run_fd = take_lock(path)) < 0)
+	if ((s->run_fd = run_lock_take(&w->run_locks, (int)(s - w->slots),
+	    path)) < 0)
 		*error = xasprintf("cannot lock %s: %s", path,
 		    strerror(errno));
 	free(path);
@@ -1319,10 +1307,11 @@ loop(struct worker *w)
 		bool woken = waker_drain(&w->waker);
 		int64_t now = mono_ms();
 
-		/* Without inotify, woken is always true: look once a
-		 * second then. */
-		if ((woken && w->waker.fd >= 0) ||
-		    now >= w->next_spool_check) {
+		/* At once when inotify saw the spool move, else once a
+		 * second: a wake-up alone (our own among them) is no
+		 * reason to look. */
+		if (w->waker.spool_moved || now >= w->next_spool_check) {
+			w->waker.spool_moved = false;
 			check_spool(w);
 			w->next_spool_check = now + SPOOL_CHECK_MS;
 		}
@@ -1405,6 +1394,7 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	}
 	w.nslots = 2 * opts->jobs;
 	w.slots = xcalloc((size_t)w.nslots, sizeof(*w.slots));
+	run_locks_init(&w.run_locks, sp, w.id, w.nslots);
 	w.claimed = xcalloc((size_t)opts->jobs, sizeof(*w.claimed));
 	w.pfd = xcalloc(3 + 3 * (size_t)w.nslots, sizeof(*w.pfd));
 	remember_spool(&w);
@@ -1415,6 +1405,8 @@ worker_run(const struct worker_opts *opts, struct spool *sp,
 	loop(&w);
 
 	wlog(&w, "event=exit");
+	/* Spares first: while our lock is held, no rescuer removes them. */
+	run_locks_close(&w.run_locks);
 	unregister_worker(&w);
 	waker_close(&w.waker);
 	for (int i = 0; i < w.nslots; i++)

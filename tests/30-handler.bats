@@ -80,6 +80,49 @@ for n in sorted(os.listdir("/proc/self/fd"), key=int):
 	assert_line --regexp '^1000 .*/workers/[^/]+\.run$'
 }
 
+@test "a run lock's file serves a later start only once nothing holds it; none is left behind" {
+	# Job 2 leaves a daemon holding the run lock (fd 1000): its file must
+	# never come back as another start's, and the rest reuse files.
+	make_handler lk '
+echo "$JOBQ_JOB_ID $(stat -L -c %i /proc/self/fd/1000) $(readlink /proc/self/fd/1000)" \
+	>>"$BATS_TEST_TMPDIR/locks"
+if [ "$JOBQ_JOB_ID" = 2 ]; then
+	# Out of the group, which dies with the handler: the handler waits
+	# until the daemon has left it.
+	setsid sh -c '\''echo $$ >"$1.new"; mv "$1.new" "$1"; exec sleep 30'\'' \
+		sh "$BATS_TEST_TMPDIR/daemon" </dev/null >/dev/null 2>&1 3>&- &
+	while [ ! -e "$BATS_TEST_TMPDIR/daemon" ]; do sleep 0.01; done
+fi'
+	local i
+	for i in $(seq 8); do "$JOBQ" submit lk >/dev/null; done
+	run -0 drain_worker -j 1
+	run -0 "$JOBQ" list --status completed
+	assert_equal "${#lines[@]}" 8
+	local wid
+	wid=$(job_field 1 attempts.0.worker)
+	run -0 cat "$BATS_TEST_TMPDIR/locks"
+	assert_equal "${#lines[@]}" 8
+	local id ino path daemon_ino
+	while read -r id ino path; do
+		[[ $path == */workers/$wid-$id-1.run ]] ||
+			fail "job $id ran with run lock $path"
+		[ "$id" != 2 ] || daemon_ino=$ino
+	done <"$BATS_TEST_TMPDIR/locks"
+	# Later jobs never had the daemon's file.
+	run -0 awk -v d="$daemon_ino" '$1 > 2 && $2 == d' \
+		"$BATS_TEST_TMPDIR/locks"
+	assert_output ""
+	# Two slots for -j 1, one file each, and one made anew after job 2:
+	# eight starts, four files at most.
+	[ "$(cut -d' ' -f2 "$BATS_TEST_TMPDIR/locks" | sort -u | wc -l)" -le 4 ] ||
+		fail "no run lock reused: $(cat "$BATS_TEST_TMPDIR/locks")"
+	# The worker is gone: neither its spares nor the daemon's file stay.
+	run -0 find "$JOBQ_DIR/workers" -name '*.run'
+	assert_output ""
+	pid_alive "$(<"$BATS_TEST_TMPDIR/daemon")"
+	kill "$(<"$BATS_TEST_TMPDIR/daemon")"
+}
+
 @test "handler runs in its own process group" {
 	make_handler grp 'echo "$$ $(ps -o pgid= -p $$ | tr -d " ")"'
 	local id

@@ -269,11 +269,21 @@ jobq: worker $w: event=exit"
 
 # fd_list PID: the worker's descriptors as "FD TARGET", inode numbers of
 # pipes and anonymous inodes kept (a replaced one would be a leak too).
+# fd_list PID: the worker's descriptors but its spare run locks (one a
+# slot at most, kept for the next attempt; counted by spare_count).
 fd_list() {
 	local fd
 	for fd in /proc/"$1"/fd/*; do
 		echo "${fd##*/} $(readlink "$fd" 2>/dev/null)"
-	done | sort -n
+	done | grep -v -- '-spare-[0-9]*\.run$' | sort -n
+}
+spare_count() {
+	local fd n=0
+	for fd in /proc/"$1"/fd/*; do
+		[[ $(readlink "$fd" 2>/dev/null) == *-spare-*.run ]] &&
+			n=$((n + 1))
+	done
+	echo "$n"
 }
 
 @test "after 50 jobs (ok, failing, signalled, leaving children) no zombie under the worker and no leaked fd" {
@@ -337,5 +347,8 @@ esac'
 	[ "$n" -ge 10 ] || fail "only $n jobs left a child behind"
 	run -0 fd_list "$pid"
 	assert_equal "$output" "$before"
+	# Spare run locks: two slots per -j, one spare each at most.
+	[ "$(spare_count "$pid")" -le 4 ] ||
+		fail "$(spare_count "$pid") spare run locks for -j 2"
 	pid_alive "$pid"
 }
