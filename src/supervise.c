@@ -72,7 +72,9 @@ make_pipe(int fds[2])
 {
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	/* The read end only: the handler's end stays blocking.  A new
+	 * pipe's end has no other status flag to keep. */
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	return 0;
 }
 

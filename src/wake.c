@@ -11,6 +11,7 @@ void
 waker_open(struct waker *w, const struct spool *sp)
 {
 	/* Watch the directory, not the file: a file can be replaced. */
+	w->spool_moved = false;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0)
 		return;		/* out of instances: poll instead */
@@ -53,10 +54,10 @@ waker_drain(struct waker *w)
 			if (ev->len > 0 && (ev->mask & (IN_DELETE |
 			    IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE)) &&
 			    strcmp(ev->name, "jobq.db") == 0)
-				woken = true;
+				woken = w->spool_moved = true;
 			if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF |
 			    IN_MOVE_SELF | IN_IGNORED))
-				woken = true;
+				woken = w->spool_moved = true;
 			p += sizeof(*ev) + ev->len;
 		}
 	}

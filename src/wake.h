@@ -10,12 +10,16 @@
 
 struct waker {
 	int fd;			/* inotify, or -1: poll only */
+	bool spool_moved;	/* the spool or its database removed,
+				   replaced, or events lost: set by
+				   waker_drain, cleared by its reader */
 };
 
 void waker_open(struct waker *w, const struct spool *sp);
 void waker_close(struct waker *w);
 
-/* Reads pending events; true if the wake file was touched.  Call before
+/* Reads pending events; true if the wake file was touched (or the spool
+ * moved, see spool_moved).  Call before
  * looking at the store, so a change after the look is not lost. */
 bool waker_drain(struct waker *w);
 
