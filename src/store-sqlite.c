@@ -576,6 +576,29 @@ sqlite_store_open(struct spool *sp, bool create, struct store **out,
 	return STORE_OK;
 }
 
+/* The last connection to close checkpoints the WAL into jobq.db: a
+ * sync of the WAL, the pages written, a sync of the database, and the
+ * next writer restarts the WAL with a sync of its header.  Three syncs
+ * of the four an idle submit made, for a WAL of a few pages, which the
+ * next command to open the spool reads back in a fraction of one.  So a
+ * WAL under this size is left as it is; a larger one is checkpointed
+ * (and truncated) by whoever closes last, and any commit checkpoints at
+ * SQLite's 1000 pages.  Every commit is synced as before: only when its
+ * pages reach jobq.db changes. */
+#define WAL_KEEP_BYTES (128 * 1024)
+
+static void
+skip_small_checkpoint(struct sqlite_store *st)
+{
+	char *wal = spool_path(st->sp, "jobq.db-wal");
+	struct stat sb;
+
+	if (stat(wal, &sb) == 0 && sb.st_size < WAL_KEEP_BYTES)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+		    NULL);
+	free(wal);
+}
+
 void
 sqlite_close(struct store *base)
 {
@@ -586,6 +609,8 @@ sqlite_close(struct store *base)
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(st->stmts[i]);
 	free(st->batch_queue);
+	if (st->db != NULL)
+		skip_small_checkpoint(st);
 	sqlite3_close(st->db);
 	free(st->err);
 	free(st);
