@@ -123,6 +123,22 @@ fi'
 	kill "$(<"$BATS_TEST_TMPDIR/daemon")"
 }
 
+@test "a spare run lock removed under a running worker: the next start makes a new one" {
+	make_handler rl 'readlink /proc/self/fd/1000'
+	start_worker -j 1
+	local id1 id2
+	id1=$("$JOBQ" submit rl)
+	wait_state "$id1" completed
+	# Whatever spare the worker keeps goes, by hand.
+	wait_for 5 eval '[ -n "$(find "$JOBQ_DIR/workers" -name "*-spare-*.run")" ]'
+	find "$JOBQ_DIR/workers" -name '*-spare-*.run' -delete
+	id2=$("$JOBQ" submit rl)
+	wait_state "$id2" completed
+	run -0 "$JOBQ" result "$id2"
+	assert_output --regexp "/workers/[0-9a-f]+-$id2-1\.run$"
+	pid_alive "$WORKER_PID"
+}
+
 @test "handler runs in its own process group" {
 	make_handler grp 'echo "$$ $(ps -o pgid= -p $$ | tr -d " ")"'
 	local id
