@@ -6,6 +6,7 @@
  * so a daemon left by one attempt never ties it to another. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -76,22 +77,31 @@ void
 run_lock_release(struct run_locks *rl, int slot, const char *path, int fd)
 {
 	char *spare;
+	bool held;
+	int probe;
 
-	if (fd >= 0)
-		close(fd);
-	/* Free only if no process kept the description the handler
-	 * inherited: a new one of ours gets the lock at once then. */
-	if (rl->spare[slot] >= 0 ||
-	    (fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	if (fd < 0 || rl->spare[slot] >= 0 ||
+	    (probe = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		unlink(path);
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
+	/* The description the handler inherited must still hold the
+	 * lock: one that something unlocked (flock -u) may still be open
+	 * in a process no lock shows, which would then pass for a holder
+	 * of a later start's lock. */
+	held = flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	/* With ours closed, free only if no other process keeps it. */
 	spare = spare_path(rl, slot);
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && rename(path, spare) == 0)
-		rl->spare[slot] = fd;
+	if (held && flock(probe, LOCK_EX | LOCK_NB) == 0 &&
+	    (lseek(probe, 0, SEEK_END) == 0 || ftruncate(probe, 0) == 0) &&
+	    rename(path, spare) == 0)
+		rl->spare[slot] = probe;	/* empty, as a new file */
 	else {
-		close(fd);
 		unlink(path);
+		close(probe);
 	}
 	free(spare);
 }

@@ -27,9 +27,10 @@ void run_locks_init(struct run_locks *rl, const struct spool *sp,
 int run_lock_take(struct run_locks *rl, int slot, const char *path);
 
 /* The attempt's outcome is recorded: its file goes from path.  When
- * nothing but fd (ours, closed here) held the lock, the file is kept
- * as the slot's spare, locked anew; otherwise a daemon the handler left
- * holds it, and it is removed. */
+ * the lock was never released and nothing but fd (ours, closed here)
+ * holds it, the file is emptied and kept as the slot's spare, locked
+ * anew; otherwise (a daemon the handler left holds it, or something
+ * unlocked it) it is removed.  fd -1: removed. */
 void run_lock_release(struct run_locks *rl, int slot, const char *path,
     int fd);
 
