@@ -150,9 +150,13 @@ child(const struct spawn_req *req, const struct spawn_fds *f)
 	default_all_signals();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A worker with a thousand descriptors may hold the run lock on
+	 * JOBQ_LOCK_FD itself: dup2 onto itself would keep close-on-exec. */
 	if (dup2(req->stdin_fd, 0) < 0 || dup2(out, 1) < 0 ||
 	    dup2(err, 2) < 0 || dup2(prog, JOBQ_PROGRESS_FD) < 0 ||
-	    dup2(req->lock_fd, JOBQ_LOCK_FD) < 0)
+	    (req->lock_fd == JOBQ_LOCK_FD ?
+	    fcntl(JOBQ_LOCK_FD, F_SETFD, 0) :
+	    dup2(req->lock_fd, JOBQ_LOCK_FD)) < 0)
 		goto fail;
 	/* Ours are close-on-exec already; this also catches what a
 	 * library may have opened without it.  Close-on-exec, not closed:
@@ -294,7 +298,9 @@ vm_child(void *p)
 	    (e = raw_syscall(SYS_dup2, f->err[1], 2, 0, 0)) < 0 ||
 	    (e = raw_syscall(SYS_dup2, f->prog[1], JOBQ_PROGRESS_FD, 0,
 	    0)) < 0 ||
-	    (e = raw_syscall(SYS_dup2, req->lock_fd, JOBQ_LOCK_FD, 0, 0)) < 0)
+	    (e = req->lock_fd == JOBQ_LOCK_FD ?
+	    raw_syscall(SYS_fcntl, JOBQ_LOCK_FD, F_SETFD, 0, 0) :
+	    raw_syscall(SYS_dup2, req->lock_fd, JOBQ_LOCK_FD, 0, 0)) < 0)
 		goto fail;
 	raw_syscall(SYS_close_range, JOBQ_PROGRESS_FD + 1, JOBQ_LOCK_FD - 1,
 	    CLOSE_RANGE_CLOEXEC, 0);

@@ -352,3 +352,19 @@ esac'
 		fail "$(spare_count "$pid") spare run locks for -j 2"
 	pid_alive "$pid"
 }
+
+@test "-j 256: every handler has its run lock on 1000, even when the worker's own descriptor 1000 is it" {
+	# With over a thousand descriptors the worker's run lock of a start
+	# can be its descriptor 1000; the handler must still inherit it.
+	make_handler fd '
+readlink /proc/$$/fd/1000 >/dev/null 2>&1 ||
+	echo "$JOBQ_JOB_ID" >>"$BATS_TEST_TMPDIR/missing"
+sleep 0.0$(( $$ % 9 + 1 ))'
+	awk 'BEGIN { for (i = 0; i < 1200; i++) print "{\"type\":\"fd\"}" }' |
+		"$JOBQ" submit --batch >/dev/null
+	run -0 drain_worker -j 256 --quiet
+	run -0 "$JOBQ" list --status completed
+	assert_equal "${#lines[@]}" 1200
+	[ ! -e "$BATS_TEST_TMPDIR/missing" ] ||
+		fail "jobs without fd 1000: $(tr '\n' ' ' <"$BATS_TEST_TMPDIR/missing")"
+}
