@@ -309,6 +309,25 @@ check_header(struct sqlite_store *st, const struct db_header *h)
 	return STORE_OK;
 }
 
+/* read_header() and check_header() again, in one read transaction.
+ * Outside one, each statement reads its own snapshot, and the pragmas
+ * and the schema can come from either side of another first command's
+ * commit that makes the tables and stamps the header (a "foreign"
+ * database that was jobq's a moment later). */
+static enum store_rc
+header_in_one_snapshot(struct sqlite_store *st, struct db_header *h)
+{
+	enum store_rc r;
+
+	if (sq_exec(st, "BEGIN") != SQLITE_OK)
+		return sq_db_fail(st, STORE_UNUSABLE,
+		    "cannot read the database");
+	if ((r = read_header(st, h)) == STORE_OK)
+		r = check_header(st, h);
+	sq_exec(st, "COMMIT");
+	return r;
+}
+
 /* Schema: check it is ours and bring it up to date.  An up-to-date
  * database (the usual case) costs one read and no lock; creating and
  * migrating happen under the spool's lock, so two first commands cannot
@@ -321,8 +340,10 @@ sq_migrate(struct sqlite_store *st)
 	char *cause;
 	int rc;
 
-	if ((r = read_header(st, &h)) != STORE_OK ||
-	    (r = check_header(st, &h)) != STORE_OK)
+	if (((r = read_header(st, &h)) != STORE_OK ||
+	    (r = check_header(st, &h)) != STORE_OK) &&
+	    (r != STORE_UNUSABLE || (r = header_in_one_snapshot(st, &h)) !=
+	    STORE_OK))
 		return r;
 	/* Only now that the database is known to be ours (or new). */
 	if (!spool_make(st->sp, st->create, &cause)) {

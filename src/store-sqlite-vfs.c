@@ -46,7 +46,7 @@ static int
 jobq_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file,
     int flags, int *out_flags)
 {
-	int rc;
+	int rc, got = 0;
 
 	(void)vfs;
 	if (name == NULL || !(flags & SQLITE_OPEN_WAL) ||
@@ -54,11 +54,21 @@ jobq_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file,
 		return unix_vfs->xOpen(unix_vfs, name, file, flags, out_flags);
 	/* There already: its directory entry was synced when it was made. */
 	rc = unix_vfs->xOpen(unix_vfs, name, file,
-	    flags & ~SQLITE_OPEN_CREATE, out_flags);
+	    flags & ~SQLITE_OPEN_CREATE, &got);
+	/* The unix VFS tries read-only after a read-write open fails: a
+	 * WAL another first command made between the two is open
+	 * read-only then, and every write would fail.  Open it as asked. */
+	if (rc == SQLITE_OK && (got & SQLITE_OPEN_READONLY) &&
+	    (flags & SQLITE_OPEN_READWRITE)) {
+		file->pMethods->xClose(file);
+		rc = SQLITE_CANTOPEN;
+	}
 	if (rc != SQLITE_OK &&
-	    (rc = unix_vfs->xOpen(unix_vfs, name, file, flags, out_flags)) ==
+	    (rc = unix_vfs->xOpen(unix_vfs, name, file, flags, &got)) ==
 	    SQLITE_OK)
 		sync_parent(name);
+	if (out_flags != NULL)
+		*out_flags = got;
 	return rc;
 }
 

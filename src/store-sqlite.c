@@ -455,12 +455,35 @@ not_emptied(const char *path, const struct stat *sb, char **cause)
 		return true;
 	wal = xasprintf("%s-wal", path);
 	ok = lstat(wal, &wsb) < 0 && errno == ENOENT;
-	if (!ok)
+	if (!ok && cause != NULL)
 		*cause = xasprintf("%s is empty but the spool has been used "
 		    "(%s exists): the database was truncated or lost, and a "
 		    "new one would give out its job ids again; move the "
 		    "spool away to start afresh", path, wal);
 	free(wal);
+	return ok;
+}
+
+/* not_emptied() looked again under the spool's lock.  The first command
+ * writes the database's first page under it, so without it an empty
+ * file and a WAL can be two moments of one creation by another first
+ * command (one that made the WAL after the first page): under it, they
+ * are the same moment. */
+static bool
+not_emptied_locked(struct sqlite_store *st, const char *path, char **cause)
+{
+	struct stat sb;
+	bool ok;
+
+	if (!spool_make(st->sp, false, cause))
+		return false;
+	spool_lock(st->sp);
+	if (lstat(path, &sb) < 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		ok = false;
+	} else
+		ok = not_emptied(path, &sb, cause);
+	spool_unlock(st->sp);
 	return ok;
 }
 
@@ -486,7 +509,8 @@ open_db(struct sqlite_store *st, const char *path, char **cause)
 	} else if (!(S_ISREG(sb.st_mode) ?
 	    check_mode_not_world_writable(path, &sb, "database", cause) :
 	    check_not_world_writable(path, "database", cause)) ||
-	    !not_emptied(path, &sb, cause))
+	    (!not_emptied(path, &sb, NULL) &&
+	    !not_emptied_locked(st, path, cause)))
 		return STORE_UNUSABLE;
 	if (flags & SQLITE_OPEN_CREATE) {
 		mode_t old;

@@ -273,3 +273,25 @@ exec prlimit --nofile=5:5 "$JOBQ" list'
 	run -0 "$JOBQ" list
 	assert_output --partial pending
 }
+
+@test "[spool] first commands racing on a new spool: none refuses it, every submit lands" {
+	# Seen apart, an empty jobq.db and its WAL, or the header and the
+	# schema, can be two moments of another first command's creation.
+	local r p s rc
+	for r in $(seq 150); do
+		s=$BATS_TEST_TMPDIR/s$r
+		for p in 1 2 3 4 5; do
+			(rc=0; "$JOBQ" --dir "$s" submit -- true >/dev/null \
+				2>"$s.err$p" || rc=$?; echo "$rc" >"$s.rc$p") &
+		done
+		(rc=0; "$JOBQ" --dir "$s" list >/dev/null 2>"$s.errl" || rc=$?
+			echo "$rc" >"$s.rcl") &
+		wait
+		for p in 1 2 3 4 5 l; do
+			rc=$(<"$s.rc$p")
+			[ "$rc" = 0 ] || fail "round $r, command $p: exit $rc: $(<"$s.err$p")"
+		done
+		run -0 "$JOBQ" --dir "$s" list
+		assert_equal "${#lines[@]}" 5
+	done
+}
