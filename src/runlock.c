@@ -2,8 +2,9 @@
  * filesystem an inode each attempt (on ext4 the search for a free one,
  * past those just freed, was a tenth of a worker's CPU in a drain of
  * short jobs); a rename of a file that nothing holds any more costs a
- * directory entry.  A file that something still holds is never reused,
- * so a daemon left by one attempt never ties it to another. */
+ * directory entry.  A file whose lock was released, or that something
+ * still holds, is never reused, so a daemon left by one attempt never
+ * ties it to another. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
