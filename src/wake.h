@@ -18,9 +18,9 @@ struct waker {
 void waker_open(struct waker *w, const struct spool *sp);
 void waker_close(struct waker *w);
 
-/* Reads pending events; true if the wake file was touched (or the spool
- * moved, see spool_moved).  Call before
- * looking at the store, so a change after the look is not lost. */
+/* Reads pending events; true if the wake file was touched or the spool
+ * moved (see spool_moved).  Call before looking at the store, so a
+ * change after the look is not lost. */
 bool waker_drain(struct waker *w);
 
 /* How long to sleep at most when nothing else is due, in ms. */
