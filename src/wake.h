@@ -1,6 +1,7 @@
 /* wake.h: sleeping until the spool changes.  Writers touch the spool's
- * wake file; sleepers watch the spool directory with inotify, or poll
- * slowly where inotify is not to be had. */
+ * wake file; sleepers watch it, and the spool directory for it or the
+ * database being replaced, with inotify, or poll slowly where inotify is
+ * not to be had. */
 #ifndef WAKE_H
 #define WAKE_H
 
@@ -10,6 +11,10 @@
 
 struct waker {
 	int fd;			/* inotify, or -1: poll only */
+	int dir_wd;		/* the spool directory's watch */
+	int file_wd;		/* the wake file's, or -1 while it is gone */
+	const char *dir;	/* the spool's, which outlives us */
+	char *wake_path;
 	bool spool_moved;	/* the spool or its database removed,
 				   replaced, or events lost: set by
 				   waker_drain, cleared by its reader */

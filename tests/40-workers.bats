@@ -193,6 +193,65 @@ mv "$BATS_TEST_TMPDIR/t.$JOBQ_JOB_ID.tmp" "$BATS_TEST_TMPDIR/t.$JOBQ_JOB_ID"'
 	pid_alive "$pid"
 }
 
+@test "[spool] commands that only read do not wake an idle worker; a submit wakes it once" {
+	start_worker
+	wait_worker_ready "$WORKER_PID"
+	wait_for 5 title_is "$WORKER_PID" "jobq worker: 0/1 busy"
+	"$JOBQ" pause held
+	sleep 0.3
+	local pid=$WORKER_PID sw0 sw1 k
+	sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+	# Each opens, and closes, jobq.db, its WAL and shared memory, and
+	# the lock file for writing: none of that is the wake file.
+	for k in $(seq 30); do
+		"$JOBQ" list >/dev/null
+		"$JOBQ" stats >/dev/null
+	done
+	sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+	note "60 reading commands: $((sw1 - sw0)) wake-ups"
+	# A wake-up per second at most for its own looks; before, each
+	# command woke it several times.
+	[ $((sw1 - sw0)) -le 15 ] || fail "60 reading commands woke the worker $((sw1 - sw0)) times"
+	sw0=$sw1
+	for k in $(seq 20); do
+		"$JOBQ" submit --queue held -- true >/dev/null
+	done
+	sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+	note "20 submits to a paused queue: $((sw1 - sw0)) wake-ups"
+	[ $((sw1 - sw0)) -ge 1 ] || fail "20 submits never woke the worker"
+	[ $((sw1 - sw0)) -le 40 ] || fail "20 submits woke the worker $((sw1 - sw0)) times"
+	pid_alive "$pid"
+}
+
+@test "[spool] a wake file removed and made again, or touched by touch(1), still wakes an idle worker" {
+	make_handler stamp 'touch "$BATS_TEST_TMPDIR/ran.$JOBQ_JOB_ID"'
+	start_worker
+	wait_worker_ready "$WORKER_PID"
+	wait_for 5 title_is "$WORKER_PID" "jobq worker: 0/1 busy"
+	local id t0
+	rm "$JOBQ_DIR/wake"
+	: >"$JOBQ_DIR/wake"
+	chmod 600 "$JOBQ_DIR/wake"
+	sleep 0.3
+	t0=$(now_ms)
+	id=$("$JOBQ" submit stamp)
+	# Under the five-second fallback poll: the new file is watched.
+	wait_for 2 test -e "$BATS_TEST_TMPDIR/ran.$id"
+	note "after the wake file was made again: $(($(now_ms) - t0)) ms"
+	wait_state "$id" completed
+	# A queue resumed behind the worker's back, by another SQLite
+	# writer, wakes nobody by itself: touch(1) of the wake file does.
+	"$JOBQ" pause later
+	id=$("$JOBQ" submit --queue later stamp)
+	sleep 0.3
+	db_sql "UPDATE queues SET paused = 0 WHERE name = 'later'"
+	t0=$(now_ms)
+	touch "$JOBQ_DIR/wake"
+	wait_for 2 test -e "$BATS_TEST_TMPDIR/ran.$id"
+	note "after touch(1): $(($(now_ms) - t0)) ms"
+	wait_state "$id" completed
+}
+
 # --- what a worker shows -------------------------------------------------
 
 @test "ps title: 'jobq worker: 1/2 busy' while one job runs on a -j 2 worker" {

@@ -125,6 +125,26 @@ listing() {
 	run -69 "$JOBQ" --dir "$SHARED/spool" status "$id"
 }
 
+@test "a wake file its owner made write-only still wakes that user's idle worker" {
+	shared_dir
+	chown "$OTHER" "$SHARED"
+	local s="$SHARED/spool" id
+	run -0 as_other "$JOBQ" --dir "$s" submit -- true
+	id=$output
+	# Unreadable, it cannot be watched itself (inotify needs read
+	# access): the worker watches it through the directory.
+	chmod 0200 "$s/wake"
+	as_other "$JOBQ" --dir "$s" worker --quiet 3>&- &
+	_JOBQ_PIDS+=($!)
+	run -0 as_other "$JOBQ" --dir "$s" wait --timeout 5s "$id"
+	sleep 0.3
+	run -0 as_other "$JOBQ" --dir "$s" submit -- true
+	id=$output
+	# Under the worker's five-second fallback poll.
+	run -0 as_other "$JOBQ" --dir "$s" wait --timeout 2s "$id"
+	assert_equal "$(stat -c %a "$s/wake")" 200
+}
+
 # --- symlinks in the spool (3) -------------------------------------------
 
 @test "a jobq.db that is a symlink to another spool's: exit 69 for every command" {
